@@ -1,0 +1,101 @@
+"""Turns a question (and the conversation before it) into weighted search concepts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.text import Vocabulary, content_words, detect_language, expand, stem, stopwords, words
+
+_ANAPHORA = {
+    "dem", "de", "disse", "dette", "den", "det", "denne", "them", "those", "these", "they", "it", "its", "that",
+    "this", "hvilke av", "which of", "of them", "av dem", "same", "samme", "this one", "there",
+}
+_LIST_START = re.compile(
+    r"^\s*(which|what are|what were|list|name|who are|who were|hvilke|hvem er|hvem var|hva er (de|målgruppene)|"
+    r"nevn|list opp|what (measures|goals|groups|courses|programmes|tiltak))\b",
+    re.I,
+)
+_COUNT = re.compile(r"\b(how many|how much|hvor mange|hvor mye|antall|number of|hvor stor)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One idea of the question, with the stemmed words in either language that express it."""
+
+    surface: str
+    stems: frozenset[str]
+    weight: float
+
+
+@dataclass(frozen=True)
+class Query:
+    """An analysed question."""
+
+    question: str
+    history: tuple[str, ...]
+    lang: str
+    concepts: tuple[Concept, ...]
+    dense_text: str
+    followup: bool
+    intent: str
+
+    @property
+    def all_stems(self) -> set[str]:
+        """Return every stem of every concept."""
+        return {s for c in self.concepts for s in c.stems}
+
+
+def _concepts(text: str, vocab: Vocabulary | None, weight: float) -> list[Concept]:
+    out = []
+    sw = stopwords()
+    for surface, alts in expand(text):
+        stems = {stem(surface)} if " " not in surface else set()
+        for alt in alts:
+            for w in words(alt):
+                if w not in sw["nb"] and len(w) > 1:
+                    stems.add(stem(w))
+        if " " not in surface and vocab is not None:
+            stems.update(stem(p) for p in vocab.split(surface))
+        if stems:
+            out.append(Concept(surface, frozenset(stems), weight))
+    return out
+
+
+def is_followup(question: str, history: tuple[str, ...]) -> bool:
+    """Return True when a question leans on the conversation before it."""
+    if not history:
+        return False
+    low = f" {' '.join(words(question))} "
+    if any(f" {a} " in low for a in _ANAPHORA):
+        return True
+    if re.match(r"^\s*(og|and|what about|how about|hva med|enn|men|but)\b", question, re.I):
+        return True
+    return len(content_words(question)) <= 2
+
+
+def intent_of(question: str) -> str:
+    """Classify a question as 'count', 'list' or 'lookup'."""
+    if _COUNT.search(question):
+        return "count"
+    if _LIST_START.search(question):
+        return "list"
+    return "lookup"
+
+
+def analyse(question: str, history: tuple[str, ...] = (), vocab: Vocabulary | None = None) -> Query:
+    """Analyse a question, folding in the last earlier question when it is a follow-up."""
+    question = question.strip()
+    followup = is_followup(question, history)
+    concepts = _concepts(question, vocab, 1.0)
+    dense_text = question
+    if followup:
+        seen = {c.surface for c in concepts}
+        earlier = [c for c in _concepts(history[-1], vocab, 0.7) if c.surface not in seen]
+        concepts += earlier
+        dense_text = f"{history[-1]} {question}"
+    lang = detect_language(question if len(words(question)) >= 3 or not history else f"{history[-1]} {question}")
+    intent = intent_of(question)
+    if followup and intent == "lookup":
+        intent = intent_of(history[-1])
+    return Query(question, history, lang, tuple(concepts), dense_text, followup, intent)

@@ -1,0 +1,110 @@
+"""Hybrid retrieval: Chroma dense search and BM25 keyword search fused by reciprocal rank fusion."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.query import Query
+from assistant.text import Vocabulary, content_words, index_terms
+from assistant.types import Hit
+from indexing.embedding import Embedder
+from indexing.store import Store
+from indexing.types import Chunk
+
+
+def rrf(rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None) -> list[tuple[str, float]]:
+    """Fuse ranked id lists by reciprocal rank fusion; return (id, score) best first."""
+    scores: dict[str, float] = {}
+    for r, ranking in enumerate(rankings):
+        w = 1.0 if weights is None else weights[r]
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + w / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+@dataclass
+class KeywordIndex:
+    """BM25 over stemmed chunk terms (bm25s), plus document frequencies for coverage checks."""
+
+    chunks: list[Chunk]
+    terms: list[set[str]]
+    vocab: Vocabulary
+    idf: dict[str, float]
+    bm25: object
+
+    @classmethod
+    def build(cls, chunks: list[Chunk]) -> KeywordIndex:
+        """Index chunks (title, heading and text)."""
+        import bm25s
+
+        vocab = Vocabulary(frozenset(w for c in chunks for w in content_words(c.text) if len(w) >= 4))
+        token_lists = [index_terms(c.embedding_text(), vocab) or ["∅"] for c in chunks]
+        retriever = bm25s.BM25()
+        if chunks:
+            retriever.index(token_lists, show_progress=False)
+        df = Counter(t for toks in token_lists for t in set(toks))
+        n = max(len(chunks), 1)
+        idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        return cls(chunks, [set(t) for t in token_lists], vocab, idf, retriever)
+
+    def idf_of(self, term: str) -> float:
+        """Return a term's IDF (unseen terms get the maximum)."""
+        return self.idf.get(term, math.log(1 + (len(self.chunks) + 0.5) / 0.5))
+
+    def scores(self, query: Query) -> np.ndarray:
+        """Score every chunk: per concept the best-matching alternative, weighted and summed."""
+        total = np.zeros(len(self.chunks), dtype=np.float32)
+        if not self.chunks:
+            return total
+        for concept in query.concepts:
+            known = [s for s in concept.stems if s in self.idf]
+            if not known:
+                continue
+            per_alt = np.vstack([self.bm25.get_scores([s]) for s in known])  # type: ignore[attr-defined]
+            total += concept.weight * per_alt.max(axis=0)
+        return total
+
+
+class Retriever:
+    """Searches one store; the keyword index is rebuilt when the store changes."""
+
+    def __init__(self, store: Store, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        self._index: KeywordIndex | None = None
+        self._generation = -1
+        self._lock = threading.Lock()
+
+    def keyword_index(self) -> KeywordIndex:
+        """Return the current keyword index, rebuilding it after changes."""
+        gen = self.store.generation()
+        with self._lock:
+            if self._index is None or gen != self._generation:
+                self._index = KeywordIndex.build(self.store.chunks())
+                self._generation = gen
+            return self._index
+
+    def search(self, query: Query, k: int = 8, pool: int = 30) -> list[Hit]:
+        """Return the k best chunks for a query."""
+        index = self.keyword_index()
+        if not index.chunks:
+            return []
+        by_id = {c.id: c for c in index.chunks}
+        kw = index.scores(query)
+        kw_order = [index.chunks[i].id for i in np.argsort(-kw)[:pool] if kw[i] > 0]
+        qvec = self.embedder.embed_queries([query.dense_text])[0]
+        dense = [(i, s) for i, s in self.store.dense_search(qvec, pool) if i in by_id]
+        dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
+        dense_score = dict(dense)
+        kw_rank = {cid: r for r, cid in enumerate(kw_order)}
+        fused = rrf([[cid for cid, _ in dense], kw_order])
+        return [
+            Hit(by_id[cid], score, dense_rank.get(cid), kw_rank.get(cid), dense_score.get(cid))
+            for cid, score in fused[:k]
+        ]

@@ -1,0 +1,166 @@
+"""Language detection, tokenising, Norwegian stemming, decompounding and glossary expansion."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import Stemmer
+
+_WORD = re.compile(r"[a-zæøåäöüéèáà0-9]+", re.I)
+_DIGIT_GROUPS = re.compile(r"(?<=\d)[ .](?=\d{3}(?!\d))")
+_FALLBACK_STOP = {
+    "en": "the a an of to in on for and or is are was were be been what which who whom how many much does do "
+    "did has have had it its this that these those there their they them with by from at as about into than "
+    "then so such can could would should will shall may might any some all each per not no yes i we you",
+    "nb": "og i på for til av med er var det den de som en et ei å at hva hvilke hvilken hvilket hvem hvor "
+    "mange mye hvordan når ble blir har hadde om fra ved seg sin sine sitt vi du jeg man skal kan vil "
+    "eller men så også ikke dette disse der her noen alle enn etter under over mot uten",
+}
+
+
+@lru_cache(maxsize=1)
+def stemmer() -> Stemmer.Stemmer:
+    """Return the Norwegian Snowball stemmer."""
+    return Stemmer.Stemmer("norwegian")
+
+
+def _data_lines(name: str) -> list[str]:
+    try:
+        text = resources.files("assistant").joinpath("data", name).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return []
+    return [ln.rstrip("\n") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> dict[str, frozenset[str]]:
+    """Return stopword sets per language."""
+    out = {}
+    for lang in ("en", "nb"):
+        words = {w.strip().lower() for w in _data_lines(f"stopwords_{lang}.txt")}
+        out[lang] = frozenset(words | set(_FALLBACK_STOP[lang].split()))
+    return out
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, tuple[str, ...]]:
+    """Return the English → Norwegian glossary (phrases lowercased)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in _data_lines("glossary.tsv"):
+        if "\t" not in line:
+            continue
+        en, nb = line.split("\t", 1)
+        alts = tuple(a.strip().lower() for a in nb.split("|") if a.strip())
+        if alts:
+            out[en.strip().lower()] = out.get(en.strip().lower(), ()) + alts
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word tokens; digit groups like '1 283 147' become one number."""
+    return [w.lower() for w in _WORD.findall(_DIGIT_GROUPS.sub("", text))]
+
+
+def detect_language(text: str) -> str:
+    """Guess 'nb' or 'en' from function words and letters."""
+    toks = words(text)
+    sw = stopwords()
+    en_only = sw["en"] - sw["nb"]
+    nb_only = sw["nb"] - sw["en"]
+    nb = sum(t in nb_only for t in toks) + 2 * len(re.findall(r"[æøå]", text.lower()))
+    en = sum(t in en_only for t in toks)
+    return "en" if en > nb else "nb"
+
+
+def content_words(text: str) -> list[str]:
+    """Return the words that carry content (both languages' stopwords removed)."""
+    sw = stopwords()
+    return [w for w in words(text) if w not in sw["nb"] and w not in sw["en"] and (len(w) > 1 or w.isdigit())]
+
+
+def stem(word: str) -> str:
+    """Stem one lowercase word (numbers unchanged)."""
+    return word if word.isdigit() else stemmer().stemWord(word)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The corpus' words, used to split Norwegian compounds into known parts."""
+
+    words: frozenset[str]
+
+    def split(self, word: str) -> list[str]:
+        """Split a compound into two known words ('budsjettsituasjonen' → budsjett, situasjonen)."""
+        if len(word) < 9 or word.isdigit():
+            return []
+        for i in range(len(word) - 4, 3, -1):
+            head, tail = word[:i], word[i:]
+            if tail not in self.words and not any(tail.startswith(t) for t in ("s", "e")):
+                continue
+            for t in (tail, tail[1:] if tail[:1] in "se" else None):
+                if t and len(t) >= 4 and t in self.words and head in self.words:
+                    return [head, t]
+        return []
+
+
+def index_terms(text: str, vocab: Vocabulary | None = None) -> list[str]:
+    """Stemmed keyword terms of a passage, with compound parts added."""
+    out = []
+    for w in content_words(text):
+        out.append(stem(w))
+        if vocab is not None:
+            out += [stem(p) for p in vocab.split(w)]
+    return out
+
+
+def _singular(word: str) -> list[str]:
+    forms = [word]
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 4:
+        forms.append(word[:-2])
+    if word.endswith("s") and len(word) > 3:
+        forms.append(word[:-1])
+    if word.endswith("ed") and len(word) > 4:
+        forms += [word[:-2], word[:-1]]
+    if word.endswith("ing") and len(word) > 5:
+        forms += [word[:-3], word[:-3] + "e"]
+    return forms
+
+
+def expand(text: str) -> list[tuple[str, list[str]]]:
+    """Map each content word or glossary phrase of a question to its Norwegian equivalents."""
+    gl = glossary()
+    toks = words(text)
+    sw = stopwords()
+    used: set[int] = set()
+    out: list[tuple[str, list[str]]] = []
+    for n in (4, 3, 2, 1):
+        for i in range(len(toks) - n + 1):
+            if any(j in used for j in range(i, i + n)):
+                continue
+            phrase_words = toks[i : i + n]
+            candidates = [" ".join(phrase_words)]
+            if n >= 1:
+                candidates += [" ".join([*phrase_words[:-1], f]) for f in _singular(phrase_words[-1])[1:]]
+            hit = next((c for c in candidates if c in gl), None)
+            if hit is None:
+                continue
+            if n == 1 and (toks[i] in sw["en"] and toks[i] not in ("when", "who", "why", "where")):
+                continue
+            used.update(range(i, i + n))
+            out.append((hit, list(gl[hit])))
+    for i, t in enumerate(toks):
+        if i not in used and t not in sw["en"] and t not in sw["nb"] and (len(t) > 1 or t.isdigit()):
+            out.append((t, []))
+    return out
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    """Deduplicate, keeping order."""
+    seen: set[str] = set()
+    return [x for x in items if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]

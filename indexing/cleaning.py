@@ -1,0 +1,118 @@
+"""Repairs what PDF and slide extraction leave behind, into one line-oriented shape.
+
+The output convention, shared by all loaders: blocks separated by a blank line; inside a block one
+line per whole piece: ``# heading``, ``- list item``, ``| cell | cell |`` table row, or a text line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+BULLET_GLYPHS = "\ufffd✓✔•➢▪►◦‣∙·●○■□➤→»o–-"
+_BULLET_RE = re.compile(r"^\s*(?:[\ufffd✓✔•➢▪►◦‣∙●○■□➤→»]|o(?=\s)|[–—-](?=\s))\s*")
+_NUMBERED_RE = re.compile(r"^\s*(\d{1,2}[.)]|[a-z][)])\s+")
+_CONNECTORS = {
+    "og", "eller", "i", "på", "for", "av", "med", "til", "som", "fra", "om", "ved", "mellom", "under",
+    "etter", "innen", "innenfor", "samt", "en", "et", "ei", "den", "det", "de", "at", "å", "the", "and", "or",
+    "of", "to", "in", "for", "with", "a", "an", "mot", "uten", "enn", "blant", "der", "hvor", "når", "men",
+}
+_NO_JOIN_AFTER_HYPHEN = {"og", "eller", "samt", "and", "or", "til"}
+
+
+def normalise(text: str) -> str:
+    """Normalise unicode, spaces and line endings; drop control characters."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n\n")
+    text = text.replace("\u00a0", " ").replace("\u2009", " ").replace("\u202f", " ").replace("\t", " ")
+    text = re.sub(r"[\x00-\x08\x0b\x0e-\x1f\u200b\ufeff]", "", text)
+    return text
+
+
+def strip_bullet(line: str) -> tuple[bool, str]:
+    """Return (is_bullet, text without the bullet glyph)."""
+    m = _BULLET_RE.match(line)
+    if m and line[m.end() :].strip():
+        return True, line[m.end() :].strip()
+    return False, line.strip()
+
+
+def _is_heading_line(line: str) -> bool:
+    """Return True for an ALL-CAPS line or a short label ending in a colon."""
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters) and len(line) <= 60:
+        return True
+    return len(line) <= 50 and line.endswith(":") and line[:1].isupper()
+
+
+def _should_join(prev: str, nxt: str) -> bool:
+    """Decide whether a line break inside a block is a soft wrap."""
+    if not prev or not nxt or prev.startswith(("#", "|")) or nxt.startswith(("#", "|", "- ")):
+        return False
+    if prev.endswith(":") or _is_heading_line(nxt):
+        return False
+    first = nxt[0]
+    if first.islower() or first in "(«\"":
+        return True
+    last_word = prev.rsplit(" ", 1)[-1].lower()
+    return prev.endswith((",", "/")) or last_word in _CONNECTORS
+
+
+def _dehyphenate(prev: str, nxt: str) -> str | None:
+    """Join 'kompe-' + 'tanse' into one word; return None when it is not a broken word."""
+    m = re.search(r"([A-Za-zÆØÅæøå]{2,})-$", prev)
+    if not m or not nxt or not nxt[0].islower():
+        return None
+    next_word = re.split(r"[\s,.;:]", nxt, maxsplit=1)[0].lower()
+    if next_word in _NO_JOIN_AFTER_HYPHEN:
+        return None
+    return prev[:-1] + nxt
+
+
+def clean_block(lines: list[str]) -> list[str]:
+    """Clean the lines of one block: bullets, hyphenation and soft wraps."""
+    out: list[str] = []
+    for raw in lines:
+        line = re.sub(r"\s+", " ", raw).strip()
+        if not line:
+            continue
+        if line.startswith(("#", "|")):
+            out.append(line)
+            continue
+        is_bullet, text = strip_bullet(line)
+        if is_bullet:
+            out.append("- " + text)
+            continue
+        if _NUMBERED_RE.match(line) and out and not out[-1].startswith("#"):
+            out.append(line)
+            continue
+        if out:
+            prev = out[-1]
+            joined = _dehyphenate(prev, line)
+            if joined is not None:
+                out[-1] = joined
+                continue
+            if _should_join(prev, line):
+                out[-1] = f"{prev} {line}"
+                continue
+        out.append(line)
+    return [f"# {line.rstrip(':').strip()}" if _is_heading_line(line) else line for line in out]
+
+
+def clean_text(text: str) -> str:
+    """Clean extracted text into blocks of whole lines (see module docstring)."""
+    blocks: list[list[str]] = [[]]
+    for line in normalise(text).split("\n"):
+        if line.strip():
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    cleaned = [clean_block(b) for b in blocks if b]
+    return "\n\n".join("\n".join(b) for b in cleaned if b)
+
+
+def normalise_for_match(text: str) -> str:
+    """Collapse whitespace, hyphenation and bullets so two renderings of a passage compare equal."""
+    text = re.sub(r"([A-Za-zÆØÅæøå])-[ \t]*\n\s*([a-zæøå])", r"\1\2", normalise(text)).lower()
+    text = re.sub(r"[\ufffd✓✔•➢▪►◦‣∙●○■□➤|#]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
