@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.query import Query
 from assistant.retrieval import KeywordIndex
 from assistant.text import index_terms
 from assistant.types import Answer, Citation, Hit
+from indexing.types import Chunk
 
 ABSTAIN = {
     "nb": "Jeg finner ikke støtte for dette i dokumentene.",
@@ -19,6 +21,9 @@ LEAD = {
     "en": "Here is what the documents say (quoted in the original Norwegian):",
 }
 MIN_SUPPORT = 0.34
+W_LEX, W_DENSE, W_PRIOR = 0.5, 0.35, 0.15
+LISTY = ("list_item", "table_row", "record", "mixed")
+_NUMBER = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,10 @@ def coverage(query: Query, unit_terms: set[str], context_terms: set[str], index:
         den += weight
         if concept.stems & unit_terms:
             num += weight
-        elif concept.stems & context_terms:
+        elif concept.stems & context_terms or concept.parts & unit_terms:
             num += 0.5 * weight
+        elif concept.parts & context_terms:
+            num += 0.25 * weight
     return num / den if den else 0.0
 
 
@@ -60,6 +67,9 @@ def score_units(query: Query, hits: list[Hit], index: KeywordIndex) -> list[Scor
     if not hits:
         return []
     best_fused = hits[0].score
+    sims = [x for h in hits for x in h.unit_scores]
+    lo, hi = (min(sims), max(sims)) if sims else (0.0, 1.0)
+    span = max(hi - lo, 1e-6)
     out = []
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
@@ -68,11 +78,21 @@ def score_units(query: Query, hits: list[Hit], index: KeywordIndex) -> list[Scor
         for i, unit in enumerate(chunk.units):
             terms = set(index_terms(unit, index.vocab))
             cov = coverage(query, terms, context, index)
-            out.append(Scored(rank, i, unit, cov, 0.7 * cov + 0.3 * prior))
+            bonus = 0.05 if query.intent == "count" and _NUMBER.search(unit) else 0.0
+            dense = (hit.unit_scores[i] - lo) / span if i < len(hit.unit_scores) else 0.0
+            out.append(Scored(rank, i, unit, cov, W_LEX * cov + W_DENSE * dense + W_PRIOR * prior + bonus))
     return out
 
 
-def select(query: Query, hits: list[Hit], scored: list[Scored], max_units: int) -> list[Scored]:
+def heading_matches(query: Query, heading: str, index: KeywordIndex) -> bool:
+    """True when a section heading itself names what the question asks for."""
+    terms = set(index_terms(heading, index.vocab))
+    return bool(terms) and coverage(query, terms, set(), index) >= 0.2
+
+
+def select(
+    query: Query, hits: list[Hit], scored: list[Scored], max_units: int, index: KeywordIndex
+) -> list[Scored]:
     """Pick the best units, then their siblings in the same list or table for list questions."""
     if not scored:
         return []
@@ -89,21 +109,74 @@ def select(query: Query, hits: list[Hit], scored: list[Scored], max_units: int) 
         chunks_used.add(s.hit_rank)
     if query.intent in ("list", "count"):
         for rank in list(chunks_used):
+            chunk = hits[rank].chunk
+            if chunk.kind not in LISTY:
+                continue
             siblings = [s for s in scored if s.hit_rank == rank]
             top = max(s.score for s in siblings)
-            if hits[rank].chunk.kind in ("list_item", "table_row", "record", "mixed"):
-                chosen += [s for s in siblings if s.score >= 0.9 * top and s not in chosen]
-    return sorted(chosen, key=lambda s: (s.hit_rank, s.unit_index))
+            whole = heading_matches(query, chunk.heading or "", index)
+            chosen += [s for s in siblings if (whole or s.score >= 0.9 * top) and s not in chosen]
+    return sorted(set(chosen), key=lambda s: (s.hit_rank, s.unit_index))
 
 
-def _runs(selected: list[Scored]) -> list[list[Scored]]:
-    runs: list[list[Scored]] = []
+def is_lead(unit: str) -> bool:
+    """True for a title or lead-in line whose content follows it (slide titles, 'Tema:')."""
+    text = citation_text(unit).strip()
+    return text.endswith(":") or (len(text) <= 90 and not text.endswith((".", "!", "?", ";")) and not unit.startswith("- "))
+
+
+@dataclass
+class Span:
+    """Consecutive units of one chunk that form one cited passage."""
+
+    chunk: Chunk
+    start: int
+    end: int
+
+    def texts(self) -> list[str]:
+        """Return the span's units as they stand in the document."""
+        return [citation_text(u) for u in self.chunk.units[self.start : self.end + 1]]
+
+
+def spans_of(selected: list[Scored], hits: list[Hit]) -> list[Span]:
+    """Merge consecutive selected units of the same chunk into spans, in ranking order of chunks."""
+    spans: list[Span] = []
     for s in selected:
-        if runs and runs[-1][-1].hit_rank == s.hit_rank and runs[-1][-1].unit_index + 1 == s.unit_index:
-            runs[-1].append(s)
+        last = spans[-1] if spans else None
+        if last is not None and last.chunk.id == hits[s.hit_rank].chunk.id and last.end + 1 == s.unit_index:
+            last.end = s.unit_index
         else:
-            runs.append([s])
-    return runs
+            spans.append(Span(hits[s.hit_rank].chunk, s.unit_index, s.unit_index))
+    return spans
+
+
+def extend_leads(spans: list[Span], following: Callable[[Chunk], Chunk | None], budget: int = 420) -> list[Span]:
+    """Extend a span that ends in a lead-in line with the lines that follow it, into the next chunk."""
+    out: list[Span] = []
+    for span in spans:
+        out.append(span)
+        if not is_lead(span.chunk.units[span.end]):
+            continue
+        used, taken_list = 0, False
+        current, idx = span, span.end + 1
+        while used < budget:
+            units = current.chunk.units
+            if idx >= len(units):
+                nxt = following(current.chunk)
+                if nxt is None or any(o.chunk.id == nxt.id for o in out):
+                    break
+                current = Span(nxt, 0, -1)
+                out.append(current)
+                idx = 0
+                continue
+            unit = units[idx]
+            if taken_list and not unit.startswith("- ") and is_lead(unit):
+                break
+            current.end = idx
+            used += len(unit)
+            taken_list = taken_list or unit.startswith("- ")
+            idx += 1
+    return [s for s in out if s.end >= s.start]
 
 
 def abstain(query: Query) -> Answer:
@@ -111,22 +184,27 @@ def abstain(query: Query) -> Answer:
     return Answer(query.question, ABSTAIN[query.lang], (), True, query.lang)
 
 
-def compose(query: Query, hits: list[Hit], index: KeywordIndex, max_citations: int = 5) -> Answer:
+def compose(
+    query: Query, hits: list[Hit], index: KeywordIndex, max_citations: int = 5,
+    following: Callable[[Chunk], Chunk | None] | None = None,
+) -> Answer:
     """Compose an extractive answer with numbered citations, or abstain when support is weak."""
     scored = score_units(query, hits, index)
     if not scored or max(s.coverage for s in scored) < MIN_SUPPORT:
         return abstain(query)
     limit = max_citations * (3 if query.intent in ("list", "count") else 1)
-    selected = select(query, hits, scored, limit)
+    spans = spans_of(select(query, hits, scored, limit, index), hits)
+    if following is not None:
+        spans = extend_leads(spans, following)
     citations: list[Citation] = []
     lines: list[str] = []
-    for run in _runs(selected)[: max_citations + (4 if query.intent == "list" else 0)]:
-        chunk = hits[run[0].hit_rank].chunk
-        texts = [citation_text(s.text) for s in run]
+    for span in spans[: max_citations + (4 if query.intent == "list" else 0)]:
+        texts = span.texts()
+        chunk = span.chunk
         n = len(citations) + 1
         citations.append(Citation(n, chunk.source, chunk.title, chunk.page, "\n".join(texts), chunk.id, chunk.heading))
-        body = "; ".join(texts) if len(texts) <= 12 else "; ".join(texts[:12]) + " …"
-        body = re.sub(r"\s+", " ", body)
+        body = "; ".join(texts) if len(texts) <= 15 else "; ".join(texts[:15]) + " …"
+        body = re.sub(r"\s+", " ", body).replace(":;", ":")
         lines.append(f"- {body} [{n}]")
     text = LEAD[query.lang] + "\n" + "\n".join(lines)
     return Answer(query.question, text, tuple(citations), False, query.lang)

@@ -26,6 +26,7 @@ class Concept:
     surface: str
     stems: frozenset[str]
     weight: float
+    parts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,11 @@ def _concepts(text: str, vocab: Vocabulary | None, weight: float) -> list[Concep
             for w in words(alt):
                 if w not in sw["nb"] and len(w) > 1:
                     stems.add(stem(w))
+        parts = set()
         if " " not in surface and vocab is not None:
-            stems.update(stem(p) for p in vocab.split(surface))
+            parts = {stem(p) for p in vocab.split(surface)} - stems
         if stems:
-            out.append(Concept(surface, frozenset(stems), weight))
+            out.append(Concept(surface, frozenset(stems), weight, frozenset(parts)))
     return out
 
 

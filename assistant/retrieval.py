@@ -91,7 +91,7 @@ class Retriever:
             return self._index
 
     def search(self, query: Query, k: int = 8, pool: int = 30) -> list[Hit]:
-        """Return the k best chunks for a query."""
+        """Return the k best chunks for a query; dense scores come from each chunk's best unit."""
         index = self.keyword_index()
         if not index.chunks:
             return []
@@ -99,12 +99,23 @@ class Retriever:
         kw = index.scores(query)
         kw_order = [index.chunks[i].id for i in np.argsort(-kw)[:pool] if kw[i] > 0]
         qvec = self.embedder.embed_queries([query.dense_text])[0]
-        dense = [(i, s) for i, s in self.store.dense_search(qvec, pool) if i in by_id]
+        unit_scores: dict[str, float] = {}
+        dense: list[tuple[str, float]] = []
+        for unit_id, sim in self.store.dense_search(qvec, pool * 3):
+            cid = unit_id.rsplit(":", 1)[0]
+            unit_scores[unit_id] = sim
+            if cid in by_id and cid not in dict(dense):
+                dense.append((cid, sim))
+        dense = dense[:pool]
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
         dense_score = dict(dense)
         kw_rank = {cid: r for r, cid in enumerate(kw_order)}
         fused = rrf([[cid for cid, _ in dense], kw_order])
+        floor = min(unit_scores.values(), default=0.0)
         return [
-            Hit(by_id[cid], score, dense_rank.get(cid), kw_rank.get(cid), dense_score.get(cid))
+            Hit(
+                by_id[cid], score, dense_rank.get(cid), kw_rank.get(cid), dense_score.get(cid),
+                tuple(unit_scores.get(u, floor) for u in by_id[cid].unit_ids()),
+            )
             for cid, score in fused[:k]
         ]

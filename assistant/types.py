@@ -17,6 +17,7 @@ class Hit:
     dense_rank: int | None = None
     keyword_rank: int | None = None
     dense_score: float | None = None
+    unit_scores: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

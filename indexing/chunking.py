@@ -29,6 +29,20 @@ def _is_slide_heading(block: list[str], following: list[str] | None) -> bool:
         return False
     if line.startswith(("-", "|", "#")) or _RECORD_START.match(line):
         return False
+    if line.rsplit(" ", 1)[-1].lower() in (
+        "i",
+        "og",
+        "for",
+        "av",
+        "med",
+        "til",
+        "som",
+        "på",
+        "om",
+        "the",
+        "of",
+    ):
+        return False
     return len(following) >= 2 or len(following[0]) > 60 or following[0].startswith("- ")
 
 
@@ -62,7 +76,12 @@ def units_of_page(page: Page) -> Iterable[Unit]:
             i += 1
             continue
         for k, line in enumerate(block):
-            if k == 0 and len(block) > 1 and block[1].startswith("- ") and _is_slide_heading([line], block[1:]):
+            if (
+                k == 0
+                and len(block) > 1
+                and block[1].startswith("- ")
+                and _is_slide_heading([line], block[1:])
+            ):
                 line = f"# {line}"
             if line.startswith("# "):
                 heading = line[2:].strip()
@@ -90,6 +109,23 @@ def _split_long(text: str, limit: int) -> list[str]:
     return out
 
 
+def _groups(units: list[Unit]) -> list[list[Unit]]:
+    """Group a lead-in line with the list items that follow it, so a list stays with its intro."""
+    groups: list[list[Unit]] = []
+    for unit in units:
+        if (
+            unit.kind == "list_item"
+            and groups
+            and groups[-1][-1].kind in ("text", "list_item")
+            and groups[-1][-1].heading == unit.heading
+            and groups[-1][-1].page == unit.page
+        ):
+            groups[-1].append(unit)
+        else:
+            groups.append([unit])
+    return groups
+
+
 def chunk_document(doc: Document, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
     """Pack a document's units into chunks that never cross a heading or a page."""
     chunks: list[Chunk] = []
@@ -98,26 +134,31 @@ def chunk_document(doc: Document, max_chars: int = MAX_CHUNK_CHARS) -> list[Chun
     state: tuple[int | None, str | None] = (None, None)
 
     def flush() -> None:
-        if buf and any(k != "heading" for k in kinds):
-            kind = next(iter(kinds - {"heading"})) if len(kinds - {"heading"}) == 1 else "mixed"
-            chunks.append(
-                Chunk(doc.source, doc.title, state[0], state[1], "\n".join(buf), len(chunks), kind)
-            )
+        if buf and kinds:
+            kind = next(iter(kinds)) if len(kinds) == 1 else "mixed"
+            chunks.append(Chunk(doc.source, doc.title, state[0], state[1], "\n".join(buf), len(chunks), kind))
         buf.clear()
         kinds.clear()
 
-    for page in doc.pages:
-        for unit in units_of_page(page):
-            key = (unit.page, unit.heading)
-            if key != state or unit.kind == "heading":
+    def size() -> int:
+        return sum(len(b) + 1 for b in buf)
+
+    units = [u for page in doc.pages for u in units_of_page(page)]
+    for group in _groups(units):
+        first = group[0]
+        if (first.page, first.heading) != state or first.kind == "heading":
+            flush()
+            state = (first.page, first.heading)
+        if first.kind == "heading":
+            buf.append(first.text)
+            continue
+        pieces = [(u.kind, p) for u in group for p in _split_long(u.text, max_chars)]
+        if buf and size() + sum(len(p) + 1 for _, p in pieces) > max_chars:
+            flush()
+        for kind, piece in pieces:
+            if buf and size() + len(piece) > max_chars:
                 flush()
-                state = key
-            if unit.kind == "heading":
-                continue
-            for piece in _split_long(unit.text, max_chars):
-                if buf and sum(len(b) + 1 for b in buf) + len(piece) > max_chars:
-                    flush()
-                buf.append(piece)
-                kinds.add(unit.kind)
-        flush()
+            buf.append(piece)
+            kinds.add(kind)
+    flush()
     return chunks

@@ -13,9 +13,50 @@ BULLET_GLYPHS = "\ufffd✓✔•➢▪►◦‣∙·●○■□➤→»o–-"
 _BULLET_RE = re.compile(r"^\s*(?:[\ufffd✓✔•➢▪►◦‣∙●○■□➤→»]|o(?=\s)|[–—-](?=\s))\s*")
 _NUMBERED_RE = re.compile(r"^\s*(\d{1,2}[.)]|[a-z][)])\s+")
 _CONNECTORS = {
-    "og", "eller", "i", "på", "for", "av", "med", "til", "som", "fra", "om", "ved", "mellom", "under",
-    "etter", "innen", "innenfor", "samt", "en", "et", "ei", "den", "det", "de", "at", "å", "the", "and", "or",
-    "of", "to", "in", "for", "with", "a", "an", "mot", "uten", "enn", "blant", "der", "hvor", "når", "men",
+    "og",
+    "eller",
+    "i",
+    "på",
+    "for",
+    "av",
+    "med",
+    "til",
+    "som",
+    "fra",
+    "om",
+    "ved",
+    "mellom",
+    "under",
+    "etter",
+    "innen",
+    "innenfor",
+    "samt",
+    "en",
+    "et",
+    "ei",
+    "den",
+    "det",
+    "de",
+    "at",
+    "å",
+    "the",
+    "and",
+    "or",
+    "of",
+    "to",
+    "in",
+    "for",
+    "with",
+    "a",
+    "an",
+    "mot",
+    "uten",
+    "enn",
+    "blant",
+    "der",
+    "hvor",
+    "når",
+    "men",
 }
 _NO_JOIN_AFTER_HYPHEN = {"og", "eller", "samt", "and", "or", "til"}
 
@@ -40,7 +81,8 @@ def strip_bullet(line: str) -> tuple[bool, str]:
 def _is_heading_line(line: str) -> bool:
     """Return True for an ALL-CAPS line or a short label ending in a colon."""
     letters = [c for c in line if c.isalpha()]
-    if len(letters) >= 4 and all(c.isupper() for c in letters) and len(line) <= 60:
+    digits_ok = not re.search(r"\d", re.sub(r"\b(19|20)\d\d\b", "", line))
+    if len(letters) >= 4 and all(c.isupper() for c in letters) and len(line) <= 60 and digits_ok:
         return True
     return len(line) <= 50 and line.endswith(":") and line[:1].isupper()
 
@@ -52,7 +94,7 @@ def _should_join(prev: str, nxt: str) -> bool:
     if prev.endswith(":") or _is_heading_line(nxt):
         return False
     first = nxt[0]
-    if first.islower() or first in "(«\"":
+    if first.islower() or first in '(«"':
         return True
     last_word = prev.rsplit(" ", 1)[-1].lower()
     return prev.endswith((",", "/")) or last_word in _CONNECTORS

@@ -48,14 +48,18 @@ class IngestReport:
     def to_json(self) -> dict[str, object]:
         """Return the report as JSON-ready data."""
         return {
-            "added": self.added, "updated": self.updated, "skipped": self.skipped, "removed": self.removed,
-            "failed": [{"source": n, "code": c, "reason": r} for n, c, r in self.failed], "chunks": self.chunks,
+            "added": self.added,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "removed": self.removed,
+            "failed": [{"source": n, "code": c, "reason": r} for n, c, r in self.failed],
+            "chunks": self.chunks,
         }
 
 
 def embed_chunks(store: Store, embedder: Embedder, chunks: list[Chunk]) -> np.ndarray:
-    """Embed chunks, reusing cached vectors for unchanged content."""
-    texts = [c.embedding_text() for c in chunks]
+    """Embed every unit of the chunks (in order), reusing cached vectors for unchanged content."""
+    texts = [t for c in chunks for t in c.unit_texts()]
     keys = [store.cache_key(t) for t in texts]
     cached = store.cached_vectors(keys)
     missing = [i for i, k in enumerate(keys) if k not in cached]
@@ -64,7 +68,7 @@ def embed_chunks(store: Store, embedder: Embedder, chunks: list[Chunk]) -> np.nd
         fresh = {keys[i]: vectors[j] for j, i in enumerate(missing)}
         store.cache_vectors(fresh)
         cached.update(fresh)
-    if not chunks:
+    if not texts:
         return np.zeros((0, 1), dtype=np.float32)
     return np.vstack([cached[k] for k in keys])
 
@@ -73,7 +77,10 @@ class Indexer:
     """Ingests files or uploaded bytes into one store."""
 
     def __init__(
-        self, store: Store, embedder: Embedder, max_bytes: int = DEFAULT_MAX_BYTES,
+        self,
+        store: Store,
+        embedder: Embedder,
+        max_bytes: int = DEFAULT_MAX_BYTES,
         derived: DerivedHook | None = None,
     ) -> None:
         self.store = store

@@ -33,8 +33,14 @@ CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NUL
 
 def _row_chunk(row: sqlite3.Row) -> Chunk:
     return Chunk(
-        source=row["source"], title=row["title"], page=row["page"], heading=row["heading"], text=row["text"],
-        position=row["position"], kind=row["kind"], id=row["id"],
+        source=row["source"],
+        title=row["title"],
+        page=row["page"],
+        heading=row["heading"],
+        text=row["text"],
+        position=row["position"],
+        kind=row["kind"],
+        id=row["id"],
     )
 
 
@@ -159,19 +165,24 @@ class Store:
             )
 
     def replace_document(
-        self, doc: Document, chunks: list[Chunk], vectors: np.ndarray, original: bytes | None = None,
+        self,
+        doc: Document,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        original: bytes | None = None,
         extra: Any = None,
     ) -> None:
         """Atomically replace a document's chunks and vectors; `extra(conn)` adds derived rows."""
         with self._lock:
             self.check_embedder()
             collection = self.collection()
-            old_ids = self._chunk_ids(doc.source)
-            if chunks:
+            old_ids = self._unit_ids(doc.source)
+            new_ids = [u for c in chunks for u in c.unit_ids()]
+            if new_ids:
                 collection.upsert(
-                    ids=[c.id for c in chunks],
+                    ids=new_ids,
                     embeddings=np.asarray(vectors, dtype=np.float32),
-                    metadatas=[{"source": c.source} for c in chunks],
+                    metadatas=[{"source": c.source, "chunk": c.id} for c in chunks for _ in c.units],
                 )
             try:
                 with self.connect() as conn:
@@ -179,7 +190,10 @@ class Store:
                     conn.execute("DELETE FROM chunks WHERE source = ?", (doc.source,))
                     conn.executemany(
                         "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(c.id, c.source, c.position, c.page, c.heading, c.text, c.kind, c.title) for c in chunks],
+                        [
+                            (c.id, c.source, c.position, c.page, c.heading, c.text, c.kind, c.title)
+                            for c in chunks
+                        ],
                     )
                     conn.execute(
                         "INSERT OR REPLACE INTO documents(source, title, date, sha256, kind, pages, chunks) "
@@ -190,11 +204,11 @@ class Store:
                         extra(conn)
                     self._bump(conn)
             except BaseException:
-                new_only = list({c.id for c in chunks} - set(old_ids))
+                new_only = list(set(new_ids) - set(old_ids))
                 if new_only:
                     collection.delete(ids=new_only)
                 raise
-            stale = list(set(old_ids) - {c.id for c in chunks})
+            stale = list(set(old_ids) - set(new_ids))
             if stale:
                 collection.delete(ids=stale)
             if original is not None:
@@ -205,7 +219,7 @@ class Store:
         """Remove a document, its chunks, vectors and stored original."""
         with self._lock:
             self.document(source)
-            ids = self._chunk_ids(source)
+            ids = self._unit_ids(source)
             with self.connect() as conn:
                 conn.execute("DELETE FROM chunks WHERE source = ?", (source,))
                 conn.execute("DELETE FROM documents WHERE source = ?", (source,))
@@ -220,9 +234,10 @@ class Store:
         gen = int(self._meta(conn, "generation") or 0) + 1
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(gen),))
 
-    def _chunk_ids(self, source: str) -> list[str]:
+    def _unit_ids(self, source: str) -> list[str]:
         with self.connect() as conn:
-            return [r["id"] for r in conn.execute("SELECT id FROM chunks WHERE source = ?", (source,))]
+            rows = conn.execute("SELECT * FROM chunks WHERE source = ?", (source,)).fetchall()
+        return [u for r in rows for u in _row_chunk(r).unit_ids()]
 
     def chunks(self) -> list[Chunk]:
         """Return every chunk in document order."""
@@ -248,13 +263,15 @@ class Store:
         return [_row_chunk(r) for r in rows]
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """Return (chunk id, cosine similarity) of the k nearest chunks."""
+        """Return (unit id 'chunk:i', cosine similarity) of the k nearest units."""
         collection = self.collection()
         count = collection.count()
         if count == 0:
             return []
         res = collection.query(
-            query_embeddings=np.asarray([vector], dtype=np.float32), n_results=min(k, count), include=["distances"]
+            query_embeddings=np.asarray([vector], dtype=np.float32),
+            n_results=min(k, count),
+            include=["distances"],
         )
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 

@@ -68,6 +68,15 @@ class Chunk:
         return [line for line in self.text.split("\n") if line.strip()]
 
     def embedding_text(self) -> str:
-        """Return the text that is embedded and keyword-indexed: title and heading give context."""
+        """Return the text that is keyword-indexed: title and heading give context."""
         head = f"{self.heading}: " if self.heading else ""
         return f"{self.title}. {head}{self.text}"
+
+    def unit_texts(self) -> list[str]:
+        """Return what is embedded for each unit: the unit with its title and heading as context."""
+        head = f"{self.heading}: " if self.heading else ""
+        return [f"{self.title}. {head}{unit.removeprefix('- ')}" for unit in self.units]
+
+    def unit_ids(self) -> list[str]:
+        """Return the vector ids of the chunk's units."""
+        return [f"{self.id}:{i}" for i in range(len(self.units))]
