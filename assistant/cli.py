@@ -94,6 +94,41 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the web page, API and bots."""
+    from assistant.server import run_server
+
+    run_server(_settings(args), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_measures(args: argparse.Namespace) -> int:
+    """Print the measure register."""
+    from assistant.measures import print_measures
+
+    assistant = _assistant(args)
+    return print_measures(
+        assistant, status=args.status, reason=args.reason, area=args.area, plan=args.plan, as_json=args.json
+    )
+
+
+def cmd_slack(args: argparse.Namespace) -> int:
+    """Run the Slack bot over Socket Mode."""
+    from assistant.bots.slack import run_socket_mode
+
+    run_socket_mode(_assistant(args), _settings(args))
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """Export feedback as draft evaluation cases."""
+    from assistant.feedback import export_cases
+
+    n = export_cases(_settings(args).store_dir, Path(args.output))
+    print(f"Wrote {n} draft case(s) to {args.output}. Fill in their facts before adding them to a suite.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser."""
     parser = argparse.ArgumentParser(prog="plan-assistant", description=__doc__)
@@ -121,6 +156,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", required=True, help="results file (JSON Lines)")
     p.add_argument("--report", help="write a Markdown report here")
     p.add_argument("--min-pass", type=float, default=0.0, help="exit non-zero below this pass rate (0–1)")
+
+    p = add("serve", cmd_serve, "Serve the web chat, HTTP API and bots (indexes the bundled corpus if needed).")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+    p = add("measures", cmd_measures, "List the measure register (tiltak and their status).")
+    p.add_argument("--status", help="not_started, planned, in_progress, delayed, postponed, completed, reported")
+    p.add_argument("--reason", help="budget, capacity, awaiting_decision, pandemic, other")
+    p.add_argument("--area", help="e.g. Forskning, Utdanning")
+    p.add_argument("--plan", help="e.g. 'Handlingsplan 2019' (substring)")
+    p.add_argument("--json", action="store_true", help="print an array of records")
+
+    p = add("slack", cmd_slack, "Run the Slack bot.")
+    p.add_argument("--socket-mode", action="store_true", required=True, help="connect over Socket Mode")
+
+    p = add("feedback", cmd_feedback, "Work with user feedback.")
+    p.add_argument("action", choices=["export"])
+    p.add_argument("--output", default="feedback-cases.jsonl", help="draft cases file (JSON Lines)")
     return parser
 
 
