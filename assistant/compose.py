@@ -20,7 +20,7 @@ LEAD = {
     "nb": "Dette står i dokumentene:",
     "en": "Here is what the documents say (quoted in the original Norwegian):",
 }
-MIN_SUPPORT = 0.34
+MIN_SUPPORT = 0.36
 W_LEX, W_DENSE, W_PRIOR = 0.5, 0.35, 0.15
 LISTY = ("list_item", "table_row", "record", "mixed")
 _NUMBER = re.compile(r"\d")
@@ -42,7 +42,12 @@ def coverage(query: Query, unit_terms: set[str], context_terms: set[str], index:
     num = den = 0.0
     for concept in query.concepts:
         known = [index.idf_of(s) for s in concept.stems if s in index.idf]
-        weight = concept.weight * (max(known) if known else index.idf_of("\x00"))
+        if known:
+            weight = concept.weight * max(known)
+        elif query.lang == "en" and not concept.translated:
+            weight = concept.weight * 0.5 * index.median_idf
+        else:
+            weight = concept.weight * index.idf_of("\x00")
         den += weight
         if concept.stems & unit_terms:
             num += weight
@@ -51,6 +56,19 @@ def coverage(query: Query, unit_terms: set[str], context_terms: set[str], index:
         elif concept.parts & context_terms:
             num += 0.25 * weight
     return num / den if den else 0.0
+
+
+def support(query: Query, hits: list[Hit], index: KeywordIndex) -> float:
+    """How well the best passage window (a unit with its neighbours) covers the question."""
+    best = 0.0
+    for hit in hits:
+        chunk = hit.chunk
+        context = set(index_terms(f"{chunk.title} {chunk.heading or ''}", index.vocab))
+        units = [set(index_terms(u, index.vocab)) for u in chunk.units]
+        for i in range(len(units)):
+            window = set().union(*units[max(0, i - 1) : i + 3])
+            best = max(best, coverage(query, window, context, index))
+    return best
 
 
 def citation_text(unit: str) -> str:
@@ -122,7 +140,9 @@ def select(
 def is_lead(unit: str) -> bool:
     """True for a title or lead-in line whose content follows it (slide titles, 'Tema:')."""
     text = citation_text(unit).strip()
-    return text.endswith(":") or (len(text) <= 90 and not text.endswith((".", "!", "?", ";")) and not unit.startswith("- "))
+    return text.endswith(":") or (
+        len(text) <= 90 and not text.endswith((".", "!", "?", ";")) and not unit.startswith("- ")
+    )
 
 
 @dataclass
@@ -150,7 +170,9 @@ def spans_of(selected: list[Scored], hits: list[Hit]) -> list[Span]:
     return spans
 
 
-def extend_leads(spans: list[Span], following: Callable[[Chunk], Chunk | None], budget: int = 420) -> list[Span]:
+def extend_leads(
+    spans: list[Span], following: Callable[[Chunk], Chunk | None], budget: int = 420
+) -> list[Span]:
     """Extend a span that ends in a lead-in line with the lines that follow it, into the next chunk."""
     out: list[Span] = []
     for span in spans:
@@ -185,12 +207,15 @@ def abstain(query: Query) -> Answer:
 
 
 def compose(
-    query: Query, hits: list[Hit], index: KeywordIndex, max_citations: int = 5,
+    query: Query,
+    hits: list[Hit],
+    index: KeywordIndex,
+    max_citations: int = 5,
     following: Callable[[Chunk], Chunk | None] | None = None,
 ) -> Answer:
     """Compose an extractive answer with numbered citations, or abstain when support is weak."""
     scored = score_units(query, hits, index)
-    if not scored or max(s.coverage for s in scored) < MIN_SUPPORT:
+    if not scored or support(query, hits, index) < MIN_SUPPORT:
         return abstain(query)
     limit = max_citations * (3 if query.intent in ("list", "count") else 1)
     spans = spans_of(select(query, hits, scored, limit, index), hits)
@@ -202,7 +227,9 @@ def compose(
         texts = span.texts()
         chunk = span.chunk
         n = len(citations) + 1
-        citations.append(Citation(n, chunk.source, chunk.title, chunk.page, "\n".join(texts), chunk.id, chunk.heading))
+        citations.append(
+            Citation(n, chunk.source, chunk.title, chunk.page, "\n".join(texts), chunk.id, chunk.heading)
+        )
         body = "; ".join(texts) if len(texts) <= 15 else "; ".join(texts[:15]) + " …"
         body = re.sub(r"\s+", " ", body).replace(":;", ":")
         lines.append(f"- {body} [{n}]")

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     teams_validate_service_url: bool | None = None
     teams_jwks_url: str | None = None
     teams_issuers: list[str] = []
+    teams_token_url: str | None = None
 
     @property
     def upload_limit_bytes(self) -> int:

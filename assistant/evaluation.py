@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,13 +39,21 @@ def parse_case(data: dict[str, Any], where: str) -> Case:
     if data["kind"] not in KINDS:
         raise BadRequest(f"{where}: kind '{data['kind']}' is not one of {', '.join(KINDS)}.")
     facts = data.get("facts", [])
-    if not isinstance(facts, list) or not all(isinstance(f, list) and all(isinstance(a, str) for a in f) for f in facts):
+    if not isinstance(facts, list) or not all(
+        isinstance(f, list) and all(isinstance(a, str) for a in f) for f in facts
+    ):
         raise BadRequest(f"{where}: 'facts' must be a list of lists of strings.")
     return Case(
-        id=data["id"], question=data["question"], lang=data.get("lang") or "nb", kind=data["kind"],
-        facts=tuple(tuple(f) for f in facts), sources=tuple(data.get("sources") or ()),
-        history=tuple(data.get("history") or ()), min_recall=float(data.get("min_recall", 1.0)),
-        sources_all=bool(data.get("sources_all", False)), evidence=tuple(data.get("evidence") or ()),
+        id=data["id"],
+        question=data["question"],
+        lang=data.get("lang") or "nb",
+        kind=data["kind"],
+        facts=tuple(tuple(f) for f in facts),
+        sources=tuple(data.get("sources") or ()),
+        history=tuple(data.get("history") or ()),
+        min_recall=float(data.get("min_recall", 1.0)),
+        sources_all=bool(data.get("sources_all", False)),
+        evidence=tuple(data.get("evidence") or ()),
     )
 
 
@@ -100,9 +107,11 @@ def check(case: Case, result: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
     ev_ok = not case.evidence or any(e.lower() in p.lower() for e in case.evidence for p in passages)
     passed = not abstained and recall >= case.min_recall - 1e-9 and src_ok and ev_ok
     return passed, {
-        "abstained": abstained, "fact_recall": round(recall, 3),
+        "abstained": abstained,
+        "fact_recall": round(recall, 3),
         "missing_facts": [f[0] for f, ok in zip(case.facts, present, strict=True) if not ok],
-        "sources_ok": src_ok, "evidence_ok": ev_ok,
+        "sources_ok": src_ok,
+        "evidence_ok": ev_ok,
     }
 
 
@@ -155,6 +164,7 @@ class Summary:
 
     def lines(self) -> list[str]:
         """Return the report as Markdown lines."""
+
         def rate(p: list[int]) -> str:
             return f"{p[0]}/{p[1]} ({100 * p[0] / p[1]:.1f}%)" if p[1] else "n/a"
 
@@ -163,7 +173,10 @@ class Summary:
         out += ["", "| language | passed |", "|---|---|"]
         out += [f"| {k} | {rate(v)} |" for k, v in sorted(self.by_lang.items())]
         out += ["", "| metric | value |", "|---|---|"]
-        out += [f"| retrieval hit@{k} (expected document in top {k}) | {rate(v)} |" for k, v in sorted(self.hits.items())]
+        out += [
+            f"| retrieval hit@{k} (expected document in top {k}) | {rate(v)} |"
+            for k, v in sorted(self.hits.items())
+        ]
         out += [
             f"| citation precision (cited passages from an expected document) | {rate(self.cited)} |",
             f"| abstention accuracy | {rate(self.abstention)} |",
@@ -183,13 +196,17 @@ def run(
         data, retrieved = answer(case)
         passed, details = check(case, data)
         result = {
-            "id": case.id, "question": case.question, "answer": data.get("answer", ""),
-            "abstained": bool(data.get("abstained")), "latency_ms": data.get("latency_ms", 0),
+            "id": case.id,
+            "question": case.question,
+            "answer": data.get("answer", ""),
+            "abstained": bool(data.get("abstained")),
+            "latency_ms": data.get("latency_ms", 0),
             "citations": [
                 {"source": c["source"], "title": c.get("title"), "page": c.get("page"), "text": c.get("text")}
                 for c in data.get("citations", [])
             ],
-            "passed": passed, "details": {**details, "kind": case.kind, "lang": case.lang},
+            "passed": passed,
+            "details": {**details, "kind": case.kind, "lang": case.lang},
         }
         summary.add(case, result, retrieved)
         results.append(result)

@@ -65,8 +65,13 @@ class FeedbackStore:
                 "INSERT INTO feedback(question, history, answer, citations, rating, comment, channel, abstained) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    item.question, json.dumps(list(item.history), ensure_ascii=False), item.answer,
-                    json.dumps(list(item.citations), ensure_ascii=False), item.rating, item.comment, item.channel,
+                    item.question,
+                    json.dumps(list(item.history), ensure_ascii=False),
+                    item.answer,
+                    json.dumps(list(item.citations), ensure_ascii=False),
+                    item.rating,
+                    item.comment,
+                    item.channel,
                     None if item.abstained is None else int(item.abstained),
                 ),
             )
@@ -96,8 +101,11 @@ def draft_case(row: dict[str, Any]) -> dict[str, Any]:
         "facts": [],
         "sources": sources if row["rating"] == "up" else [],
         "draft": {
-            "rating": row["rating"], "comment": row.get("comment"), "channel": row["channel"],
-            "answer": row["answer"], "todo": "fill in facts (and fix kind/sources) before adding to the suite",
+            "rating": row["rating"],
+            "comment": row.get("comment"),
+            "channel": row["channel"],
+            "answer": row["answer"],
+            "todo": "fill in facts (and fix kind/sources) before adding to the suite",
         },
     }
     if row["history"]:

@@ -8,8 +8,29 @@ from dataclasses import dataclass
 from assistant.text import Vocabulary, content_words, detect_language, expand, stem, stopwords, words
 
 _ANAPHORA = {
-    "dem", "de", "disse", "dette", "den", "det", "denne", "them", "those", "these", "they", "it", "its", "that",
-    "this", "hvilke av", "which of", "of them", "av dem", "same", "samme", "this one", "there",
+    "dem",
+    "de",
+    "disse",
+    "dette",
+    "den",
+    "det",
+    "denne",
+    "them",
+    "those",
+    "these",
+    "they",
+    "it",
+    "its",
+    "that",
+    "this",
+    "hvilke av",
+    "which of",
+    "of them",
+    "av dem",
+    "same",
+    "samme",
+    "this one",
+    "there",
 }
 _LIST_START = re.compile(
     r"^\s*(which|what are|what were|list|name|who are|who were|hvilke|hvem er|hvem var|hva er (de|målgruppene)|"
@@ -27,6 +48,7 @@ class Concept:
     stems: frozenset[str]
     weight: float
     parts: frozenset[str] = frozenset()
+    translated: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,7 +82,7 @@ def _concepts(text: str, vocab: Vocabulary | None, weight: float) -> list[Concep
         if " " not in surface and vocab is not None:
             parts = {stem(p) for p in vocab.split(surface)} - stems
         if stems:
-            out.append(Concept(surface, frozenset(stems), weight, frozenset(parts)))
+            out.append(Concept(surface, frozenset(stems), weight, frozenset(parts), bool(alts)))
     return out
 
 
@@ -96,7 +118,9 @@ def analyse(question: str, history: tuple[str, ...] = (), vocab: Vocabulary | No
         earlier = [c for c in _concepts(history[-1], vocab, 0.7) if c.surface not in seen]
         concepts += earlier
         dense_text = f"{history[-1]} {question}"
-    lang = detect_language(question if len(words(question)) >= 3 or not history else f"{history[-1]} {question}")
+    lang = detect_language(
+        question if len(words(question)) >= 3 or not history else f"{history[-1]} {question}"
+    )
     intent = intent_of(question)
     if followup and intent == "lookup":
         intent = intent_of(history[-1])

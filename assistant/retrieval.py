@@ -18,7 +18,9 @@ from indexing.store import Store
 from indexing.types import Chunk
 
 
-def rrf(rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None) -> list[tuple[str, float]]:
+def rrf(
+    rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None
+) -> list[tuple[str, float]]:
     """Fuse ranked id lists by reciprocal rank fusion; return (id, score) best first."""
     scores: dict[str, float] = {}
     for r, ranking in enumerate(rankings):
@@ -37,6 +39,7 @@ class KeywordIndex:
     vocab: Vocabulary
     idf: dict[str, float]
     bm25: object
+    median_idf: float = 3.0
 
     @classmethod
     def build(cls, chunks: list[Chunk]) -> KeywordIndex:
@@ -51,7 +54,8 @@ class KeywordIndex:
         df = Counter(t for toks in token_lists for t in set(toks))
         n = max(len(chunks), 1)
         idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        return cls(chunks, [set(t) for t in token_lists], vocab, idf, retriever)
+        median = sorted(idf.values())[len(idf) // 2] if idf else 3.0
+        return cls(chunks, [set(t) for t in token_lists], vocab, idf, retriever, median)
 
     def idf_of(self, term: str) -> float:
         """Return a term's IDF (unseen terms get the maximum)."""
@@ -114,7 +118,11 @@ class Retriever:
         floor = min(unit_scores.values(), default=0.0)
         return [
             Hit(
-                by_id[cid], score, dense_rank.get(cid), kw_rank.get(cid), dense_score.get(cid),
+                by_id[cid],
+                score,
+                dense_rank.get(cid),
+                kw_rank.get(cid),
+                dense_score.get(cid),
                 tuple(unit_scores.get(u, floor) for u in by_id[cid].unit_ids()),
             )
             for cid, score in fused[:k]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import sqlite3
 import threading
 import time
 from collections.abc import Sequence
@@ -9,16 +12,48 @@ from pathlib import Path
 
 from assistant.compose import abstain, compose
 from assistant.config import Settings
+from assistant.measures import (
+    LOOKUP,
+    all_measures,
+    best_title_match,
+    history_answer,
+    measure_series,
+    parse,
+    register_answer,
+)
 from assistant.query import Query, analyse
 from assistant.retrieval import Retriever
 from assistant.types import Answer, Hit
 from indexing.embedding import Embedder, make_embedder
 from indexing.errors import BadRequest
+from indexing.measures import Measure, extract_measures
 from indexing.pipeline import Indexer, IngestReport
+from indexing.register import delete_source, ensure_schema, relink, replace_measures
 from indexing.store import Store
-from indexing.types import Chunk
+from indexing.types import Chunk, Document
 
 MAX_QUESTION_CHARS = 2000
+SUPPORT = {"nb": "Fra dokumentene:", "en": "From the documents:"}
+
+
+def update_register(conn: sqlite3.Connection, doc: Document | None, source: str) -> None:
+    """Keep the measure register in step with the index (called inside the store's transaction)."""
+    ensure_schema(conn)
+    if doc is None:
+        delete_source(conn, source)
+    else:
+        replace_measures(conn, source, extract_measures(doc))
+    relink(conn)
+
+
+def merge_answers(primary: Answer, extra: Answer, keep: int = 2) -> Answer:
+    """Append a passage answer's first cited lines to a register answer, renumbering its citations."""
+    offset = len(primary.citations)
+    cites = [dataclasses.replace(c, n=c.n + offset) for c in extra.citations[:keep]]
+    lines = extra.answer.split("\n")[1 : keep + 1]
+    body = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", "\n".join(lines))
+    text = f"{primary.answer}\n\n{SUPPORT[primary.lang]}\n{body}"
+    return dataclasses.replace(primary, answer=text, citations=primary.citations + tuple(cites))
 
 
 class Assistant:
@@ -29,7 +64,10 @@ class Assistant:
         self.embedder = embedder or make_embedder(settings.embedder, settings.st_model)
         self.store = Store(settings.store_dir, self.embedder.name)
         self.retriever = Retriever(self.store, self.embedder)
-        self.indexer = Indexer(self.store, self.embedder, max_bytes=settings.upload_limit_bytes * 4)
+        self.indexer = Indexer(
+            self.store, self.embedder, max_bytes=settings.upload_limit_bytes * 4, derived=update_register
+        )
+        self._register: tuple[int, list[Measure]] = (-1, [])
         self._ingest_lock = threading.Lock()
 
     def ensure_corpus(self, progress: bool = False) -> IngestReport | None:
@@ -55,6 +93,36 @@ class Assistant:
         nxt = [c for c in self.store.neighbours(chunk, 0, 1) if c.position == chunk.position + 1]
         return nxt[0] if nxt else None
 
+    def measures(self) -> list[Measure]:
+        """Return the whole measure register (cached until the store changes)."""
+        gen = self.store.generation()
+        if self._register[0] != gen:
+            self._register = (gen, all_measures(self.store))
+        return self._register[1]
+
+    def _from_register(self, query: Query, chunks: list[Chunk]) -> Answer | None:
+        """Answer list, count and status questions about measures from the register, if they are such."""
+        measures = self.measures()
+        if not measures:
+            return None
+        areas = sorted({m.area for m in measures if m.area})
+        mq = parse(query.question, areas, query)
+        if query.followup and query.history:
+            mq = mq.merged(parse(query.history[-1], areas))
+        units: dict[str, list[str]] = {}
+        for c in chunks:
+            units.setdefault(c.source, []).extend(c.units)
+        titles = {d["source"]: d["title"] for d in self.store.documents()}
+        if mq.mentions_measures and (mq.filters or (query.intent == "count" and (mq.years or mq.plan_kind))):
+            return register_answer(query.question, query.lang, mq, measures, units, titles)
+        if LOOKUP.search(query.question):
+            target = best_title_match(query.question, query, measures)
+            if target is not None:
+                return history_answer(
+                    query.question, query.lang, target, measure_series(self.store, target.id), units, titles
+                )
+        return None
+
     def answer(self, question: str, history: Sequence[str] = ()) -> Answer:
         """Answer a question (with earlier questions of the conversation) from the indexed documents."""
         started = time.perf_counter()
@@ -65,8 +133,13 @@ class Assistant:
             raise BadRequest(f"The question is longer than {MAX_QUESTION_CHARS} characters. Shorten it.")
         query, hits = self.search(question, history)
         index = self.retriever.keyword_index()
-        result = (
-            compose(query, hits, index, self.settings.max_citations, self._following) if hits else abstain(query)
+        passages = (
+            compose(query, hits, index, self.settings.max_citations, self._following)
+            if hits
+            else abstain(query)
         )
+        result = self._from_register(query, index.chunks) or passages
+        if result is not passages and query.intent == "count" and not passages.abstained:
+            result = merge_answers(result, passages, keep=2)
         result.extra["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
         return result

@@ -45,7 +45,6 @@ _CONNECTORS = {
     "of",
     "to",
     "in",
-    "for",
     "with",
     "a",
     "an",

@@ -105,12 +105,13 @@ def _cell_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().replace("|", "/")
 
 
-def _table_rows(rows: list[list[str]]) -> list[str]:
+def _table_rows(rows: list[list[tuple[object, str]]]) -> list[str]:
+    """Render table rows as '| a | b |' lines; a merged cell (same element repeated) appears once."""
     out = []
     for cells in rows:
-        deduped = [c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1]]
-        if any(deduped):
-            out.append("| " + " | ".join(deduped) + " |")
+        kept = [text for i, (key, text) in enumerate(cells) if i == 0 or key is not cells[i - 1][0]]
+        if any(kept):
+            out.append("| " + " | ".join(kept) + " |")
     return out
 
 
@@ -139,7 +140,7 @@ def _load_docx(data: bytes, name: str) -> list[Page]:
             else:
                 lines += [text, ""]
         elif isinstance(block, Table):
-            rows = [[_cell_text(c.text) for c in r.cells] for r in block.rows]
+            rows = [[(c._tc, _cell_text(c.text)) for c in r.cells] for r in block.rows]
             lines += ["", *_table_rows(rows), ""]
     return [Page(None, clean_text("\n".join(lines)))]
 
@@ -160,10 +161,10 @@ def _load_pptx(data: bytes, name: str) -> list[Page]:
         if title_shape is not None and title_shape.has_text_frame and title_shape.text_frame.text.strip():
             lines += [f"# {title_shape.text_frame.text.strip()}", ""]
         for shape in slide.shapes:
-            if shape is title_shape:
+            if title_shape is not None and shape.shape_id == title_shape.shape_id:
                 continue
             if getattr(shape, "has_table", False) and shape.has_table:
-                rows = [[_cell_text(c.text) for c in r.cells] for r in shape.table.rows]
+                rows = [[(object(), _cell_text(c.text)) for c in r.cells] for r in shape.table.rows]
                 lines += ["", *_table_rows(rows), ""]
             elif shape.has_text_frame:
                 for para in shape.text_frame.paragraphs:

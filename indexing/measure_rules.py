@@ -33,7 +33,10 @@ _STATUS_PHRASES: tuple[tuple[str, str], ...] = (
     ("in_progress", r"pågår|pågående|igangsatt|iverksatt|i gang|startet opp|påbegynt"),
     ("in_progress", r"in progress|ongoing|underway|under way|started|work has begun"),
     ("reported", r"rapportert|reported"),
-    ("completed", r"gjennomført|fullført|ferdigstilt|er etablert|etablert|avsluttet|levert|implementert"),
+    (
+        "completed",
+        r"gjennomført|fullført|ferdigstilt|ferdig|er etablert|etablert|avsluttet|levert|implementert",
+    ),
     ("completed", r"utarbeidet|publisert|vedtatt"),
     ("completed", r"completed|done|finished|delivered|implemented|established|published|achieved"),
     ("completed", r"[✓✔]"),
@@ -83,10 +86,6 @@ NUMBER_COLUMN = re.compile(r"^(?:(?:hp\s*)?nr\.?|no\.?|#|id|number|nummer)$", re
 SCORE_COLUMN = re.compile(r"^(?:score|poeng|skår|grad|karakter|\(?0\s*[–-]\s*\d\)?)", re.I)
 COMMENT_COLUMN = re.compile(r"^(?:kommentar\w*|comments?|merknad\w*|notes?|begrunnelse|årsak|reason)", re.I)
 AREA_COLUMN = re.compile(r"^(?:område|area|innsatsområde|satsingsområde|domain|tema|theme)$", re.I)
-OWNER_COLUMN = re.compile(r"^(?:ansvar\w*|eier|owner|responsible|lead)$", re.I)
-DEADLINE_COLUMN = re.compile(
-    r"^(?:frist|deadline|due|tidsfrist|periode|opprinnelig periode|period|timeline)$", re.I
-)
 
 TEXT_HEADER_RE = re.compile(
     r"^(?:(?i:hp\s*nr\.?|nr\.?|no\.?)\s+)?(?:Tiltak|Measures?|Actions?|Aktivitet\w*|Activit\w*)\b(?P<mid>.*?)"
@@ -201,6 +200,12 @@ def plan_line(text: str) -> str | None:
     return plan_name(rest) if _PROPOSAL_PLAN_RE.match(rest) or _PLAN_RE.match(rest) else None
 
 
+def opens_section(text: str) -> bool:
+    """Return True for a short line opening a 'continued measures' or 'new measures' section."""
+    found = CONTINUATION_SECTION_RE.search(text) or PROPOSAL_SECTION_RE.search(text)
+    return bool(found) and len(text.split()) <= 10
+
+
 def plan_year(plan: str | None) -> int | None:
     """Return the first year in a plan name."""
     m = YEAR_RE.search(plan or "")
@@ -254,6 +259,18 @@ def split_owner(text: str) -> str:
     words = text.split()
     caps = [i for i, w in enumerate(words) if i > 1 and w[:1].isupper()]
     return " ".join(words[: caps[-1]]) if caps else text
+
+
+def anchored_row(before: str, head: list[str], owner: bool) -> tuple[int, str]:
+    """Read a loose row from the text before its date and the lines since the last row: (spill, title)."""
+    # When `before` already holds the title (and owner), the lines continue the previous row's comment.
+    if before and (not owner or len(before.split()) > 3 or not head):
+        return len(head), split_owner(before) if owner else before
+    spill = next((i for i, h in enumerate(head) if not starts_with_status(h)), len(head))
+    rest = head[spill:]
+    if owner and not before and len(rest) > 1:
+        rest = rest[:-1]
+    return spill, " ".join(rest if owner else [*rest, before]).strip()
 
 
 def split_comment(text: str) -> tuple[str, str]:

@@ -101,6 +101,7 @@ class _Parser:
         self.plan = rules.plan_name(doc.title)
         self.area: str | None = None
         self.area_block = -99
+        self.legend: dict[int, str] = {}
         self.table: _Table | None = None
         self.row: _Row | None = None
         self.buffer: list[_Line] = []
@@ -124,17 +125,21 @@ class _Parser:
 
     def start(self, table: _Table, block: int) -> None:
         self.end_table()
+        table.legend = table.legend or dict(self.legend)
         if table.area is None and block - self.area_block <= 3:
             table.area = self.area
         self.table = table
 
     def end_table(self) -> None:
+        self.flush()
+        self.table = None
+
+    def flush(self) -> None:
         if self.row and self.buffer:
             self.row.comment += [b.text for b in self.buffer]
             self.row.lines += [b.text for b in self.buffer]
         self.buffer = []
         self.emit_row()
-        self.table = None
 
     def set_area(self, text: str, block: int) -> None:
         self.area, self.area_block = rules.area_name(text), block
@@ -149,21 +154,19 @@ class _Parser:
             row.status.append(f"{h}:")
             return
         if table and table.mode == "anchored":
-            self.emit_row()
+            self.flush()
         if table and not caps and line.pos == 0:
             self.end_table()
         if self.section(h, line):
             return
-        plan = rules.plan_name(h)
-        if plan:
+        if plan := rules.plan_name(h):
             self.plan, self.area = plan, None
         elif rules.area_like(h, 5):
             self.set_area(h, line.block)
 
     def section(self, text: str, line: _Line) -> bool:
         """Open a 'continued measures' or 'new measures' section named by a short line."""
-        kind = rules.CONTINUATION_SECTION_RE.search(text) or rules.PROPOSAL_SECTION_RE.search(text)
-        if not kind or len(text.split()) > 10:
+        if not rules.opens_section(text):
             return False
         self.plan = rules.plan_name(text) or self.plan
         self.start(_Table("lines", self.plan, default="planned"), line.block)
@@ -200,8 +203,8 @@ class _Parser:
     def loose(self, line: _Line) -> None:
         """Handle a line outside any table: plan and area hints, list items '- Title: status'."""
         t = line.text
-        plan = rules.plan_name(t)
-        self.plan = plan or self.plan
+        plan, legend = rules.plan_name(t), rules.parse_legend(t)
+        self.plan, self.legend = plan or self.plan, legend if len(legend) >= 3 else self.legend
         m = rules.LIST_ITEM_RE.match(t)
         title, status = m.groups() if m else ("", "")
         if m and len(title.split()) <= 25 and len(status.split()) <= 30 and rules.starts_with_status(status):
@@ -254,7 +257,7 @@ class _Parser:
         if split := rules.split_title_status(t):
             self.add(line.page, split[0], split[1], t)
             return True
-        return table.rows == 0 and not row
+        return table.rows == 0 and not row and not t.startswith("- ")
 
     def anchored(self, line: _Line) -> bool:
         """Rows carrying a date or period column: '<title> [owner] <date> <status> [comment]'."""
@@ -264,23 +267,20 @@ class _Parser:
         if not date:
             self.buffer.append(line)
             return True
-        while self.row and self.buffer and rules.starts_with_status(self.buffer[0].text):
-            self.row.comment.append(self.buffer[0].text)
-            self.row.lines.append(self.buffer.pop(0).text)
-        self.emit_row()
         before, after = t[: date.start()].strip(), t[date.end() :].strip()
         head = [b.text for b in self.buffer]
-        if table.owner:
-            before = "" if head else rules.split_owner(before)
-            head = head[:-1] if len(head) > 1 and not t[: date.start()].strip() else head
-        title = " ".join([*head, before]).strip()
+        spill, title = rules.anchored_row(before, head, table.owner)
+        if self.row:
+            self.row.comment += head[:spill]
+            self.row.lines += head[:spill]
+        self.emit_row()
         if table.after and not table.comment:
             after = rules.TRAILING_YEARS_RE.sub("", after)
         status, comment = rules.split_comment(after) if table.comment else (after, "")
         start = rules.ROW_START_RE.match(title)
         number, title = (start.group(1), start.group(2)) if start else (None, title)
-        page = self.buffer[0].page if self.buffer else line.page
-        lines = [*(b.text for b in self.buffer), t]
+        page = self.buffer[spill].page if spill < len(head) else line.page
+        lines = [*head[spill:], t]
         self.row = _Row(page, [title], line.block, number, [status], [comment] if comment else [], lines)
         self.buffer = []
         return True

@@ -126,9 +126,7 @@ def test_documents_without_status_tables_give_no_measures(extracted: list[Measur
     assert {m.source for m in extracted} == {REPORT_2019, BOARD_2023}
 
 
-@pytest.mark.parametrize(
-    "build", [fx.build_pdf, fx.build_docx, fx.build_pptx, fx.build_markdown, fx.build_text]
-)  # fmt: skip
+@pytest.mark.parametrize("build", fx.BUILDERS)
 def test_other_layouts_give_the_right_measures(build: object, tmp_path: Path) -> None:
     path = build(tmp_path)  # type: ignore[operator]
     found = extract_measures(load_document(path))
@@ -138,7 +136,7 @@ def test_other_layouts_give_the_right_measures(build: object, tmp_path: Path) ->
 
 
 def test_layout_details_page_area_number(tmp_path: Path) -> None:
-    pdf, docx, pptx, md, txt = fx.build_all(tmp_path)
+    pdf, docx, pptx, md, txt, scored, english = fx.build_all(tmp_path)
     assert {(m.page, m.area) for m in extract_measures(load_document(pdf))} == {(1, "Utdanning")}
     by_title = {m.title: m for m in extract_measures(load_document(docx))}
     assert by_title["Styrke rådgivning for EU-søknader"].area == "Forskning"
@@ -151,6 +149,14 @@ def test_layout_details_page_area_number(tmp_path: Path) -> None:
     ]
     assert [m.area for m in extract_measures(load_document(md))] == ["Utdanning"] * 2 + ["Forskning"] * 2
     assert {m.area for m in extract_measures(load_document(txt))} == {"Formidling"}
+    numbered = extract_measures(load_document(scored))
+    assert [(m.number, m.status_score, m.area) for m in numbered] == [
+        ("5", 2, "Forskning"),
+        ("6", 0, "Forskning"),
+        ("7", 3, "Forskning"),
+    ]
+    assert numbered[0].status_text == "Under arbeid, oppstart 2023"
+    assert extract_measures(load_document(english))[0].status_text == "Delayed"
 
 
 def test_extraction_is_pure_and_ids_are_stable() -> None:
