@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import Scope
 
 from assistant import __version__
 from assistant.config import Settings
@@ -98,6 +100,17 @@ CHAT_EXAMPLE = (
 )
 
 
+class PageAssets(StaticFiles):
+    """The page's static files, revalidated on every load so a new version shows at once."""
+
+    def file_response(self, full_path: Any, stat_result: Any, scope: Scope, status_code: int = 200) -> Response:
+        """Serve a file with no-cache and nosniff headers."""
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = "no-cache"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Translate domain errors, validation errors and HTTP errors into one JSON shape."""
 
@@ -111,11 +124,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("invalid_request", "; ".join(parts) or "Invalid request."), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}.get(
             exc.status_code, "http_error"
         )
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+        message = str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"Nothing here: {request.method} {request.url.path}. The API is described at /docs."
+        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
@@ -214,7 +230,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         """Serve the web chat."""
         return _page(__version__)
 
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", PageAssets(directory=STATIC_DIR), name="static")
 
     from assistant.bots import mount_bots
 

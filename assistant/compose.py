@@ -198,7 +198,19 @@ def extend_leads(
             used += len(unit)
             taken_list = taken_list or unit.startswith("- ")
             idx += 1
-    return [s for s in out if s.end >= s.start]
+    return merge_spans([s for s in out if s.end >= s.start])
+
+
+def merge_spans(spans: list[Span]) -> list[Span]:
+    """Merge spans of the same chunk that overlap or touch, keeping first-seen order."""
+    merged: list[Span] = []
+    for span in spans:
+        twin = next((m for m in merged if m.chunk.id == span.chunk.id and m.start <= span.end + 1 and span.start <= m.end + 1), None)
+        if twin is None:
+            merged.append(Span(span.chunk, span.start, span.end))
+        else:
+            twin.start, twin.end = min(twin.start, span.start), max(twin.end, span.end)
+    return merged
 
 
 def abstain(query: Query) -> Answer:

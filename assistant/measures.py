@@ -40,10 +40,11 @@ _STATUS_WORDS: list[tuple[str, frozenset[str]]] = [
         r"igangsatt|startet|started|begun|initiated|iverksatt",
         frozenset({"in_progress", "delayed", "completed", "reported"}),
     ),
+    (r"\bnye\b|\bnew\b", frozenset({"planned"})),
 ]
 _REASON_WORDS: list[tuple[str, str]] = [
     (r"budsjett\w*|økonomi\w*|finansier\w*|midler|penger|budget\w*|fund\w*|financ\w*|money|cost", "budget"),
-    (r"kapasitet\w*|ressurs\w*|bemanning|capacity|resources?|staff(?:ing)?", "capacity"),
+    (r"kapasitet\w*|ressurs\w*|capacity|resources?", "capacity"),
     (r"beslutning|vedtak|avklaring|decision", "awaiting_decision"),
     (r"pandemi\w*|korona\w*|covid\w*|corona\w*|pandemic", "pandemic"),
 ]
@@ -209,7 +210,8 @@ def register_answer(
     head = (
         f"{len(hits)} tiltak passer ({desc}):" if lang == "nb" else f"{len(hits)} measure(s) match ({desc}):"
     )
-    lines, citations = [head], []
+    lines: list[str] = [head]
+    citations: list[Citation] = []
     for m in hits[:limit]:
         n = len(citations) + 1
         cited = cite_text(m, units)
@@ -259,7 +261,7 @@ def history_answer(
     """Show a measure's status in every plan it appears in, oldest first."""
     rows = history or [measure]
     lines = [f"«{measure.title}»:" if lang == "nb" else f"“{measure.title}”:"]
-    citations = []
+    citations: list[Citation] = []
     for m in rows:
         n = len(citations) + 1
         citations.append(

@@ -113,7 +113,8 @@ class Assistant:
         for c in chunks:
             units.setdefault(c.source, []).extend(c.units)
         titles = {d["source"]: d["title"] for d in self.store.documents()}
-        if mq.mentions_measures and (mq.filters or (query.intent == "count" and (mq.years or mq.plan_kind))):
+        listing = query.intent in ("list", "count")
+        if listing and mq.mentions_measures and (mq.filters or (query.intent == "count" and (mq.years or mq.plan_kind))):
             return register_answer(query.question, query.lang, mq, measures, units, titles)
         if LOOKUP.search(query.question):
             target = best_title_match(query.question, query, measures)

@@ -86,9 +86,9 @@ def _load_pdf(data: bytes, name: str) -> list[Page]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
-                ok = reader.decrypt("")
+                ok = bool(reader.decrypt(""))
             except Exception:  # noqa: BLE001 - pypdf raises several types for unknown ciphers
-                ok = 0
+                ok = False
             if not ok:
                 raise EncryptedDocument(
                     f"{name}: the PDF is password protected. Remove the password and upload it again."

@@ -1,4 +1,4 @@
-"""Chat-platform adapters (Slack, Teams): thin edges over the same Assistant.answer() as the CLI and web page."""
+"""Chat-platform adapters (Slack, Teams): thin edges over the same Assistant.answer() as the CLI and web."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ log = logging.getLogger("plan_assistant.bots")
 
 
 def mount_bots(app: FastAPI, assistant: Assistant, settings: Settings) -> None:
-    """Mount /slack/events and /api/messages; a bot that cannot start answers 503 instead of stopping the app."""
+    """Mount /slack/events and /api/messages; a bot that cannot start answers 503, the app still runs."""
     from assistant.bots.common import mount_unavailable
     from assistant.bots.slack import EVENTS_PATH, mount_slack
     from assistant.bots.teams import MESSAGES_PATH, mount_teams

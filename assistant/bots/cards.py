@@ -22,12 +22,12 @@ MAX_SOURCES = 10
 
 _LABELS = {
     "nb": {
-        "sources": "Kilder", "page": "s.", "open": "Åpne dokumentet", "up": "👍 Nyttig", "down": "👎 Ikke nyttig",
-        "thanks": "Takk for tilbakemeldingen!", "ask": "Var svaret nyttig?",
+        "sources": "Kilder", "page": "s.", "open": "Åpne dokumentet", "thanks": "Takk for tilbakemeldingen!",
+        "up": "👍 Nyttig", "down": "👎 Ikke nyttig",
     },
     "en": {
-        "sources": "Sources", "page": "p.", "open": "Open the document", "up": "👍 Helpful", "down": "👎 Not helpful",
-        "thanks": "Thanks for the feedback!", "ask": "Was this answer helpful?",
+        "sources": "Sources", "page": "p.", "open": "Open the document", "thanks": "Thanks for the feedback!",
+        "up": "👍 Helpful", "down": "👎 Not helpful",
     },
 }
 _BULLET = re.compile(r"^- ", re.M)
@@ -49,7 +49,7 @@ def clip(text: str, limit: int) -> str:
 
 
 def source_url(public_url: str | None, citation: Citation) -> str | None:
-    """Link to the document in the web app ({public_url}/api/documents/{name}#page=N), if a public URL is set."""
+    """Link to the document ({public_url}/api/documents/{name}#page=N) when a public URL is set."""
     if not public_url:
         return None
     url = f"{public_url.rstrip('/')}/api/documents/{quote(citation.source, safe='')}"
@@ -128,18 +128,23 @@ def slack_source(citation: Citation, lang: str, public_url: str | None = None) -
     return f"*[{citation.n}]* {title}\n_«{slack_escape(clip(citation.text, QUOTE_CHARS))}»_"
 
 
-def slack_blocks(answer: Answer, history: Sequence[str] = (), public_url: str | None = None) -> list[dict[str, Any]]:
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def slack_blocks(
+    answer: Answer, history: Sequence[str] = (), public_url: str | None = None
+) -> list[dict[str, Any]]:
     """Block Kit for an answer: the text, a context block per source, and 👍/👎 buttons."""
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": part}}
         for part in _chunks(_slack_body(answer.answer), SLACK_SECTION_CHARS)[:30]
     ]
     if answer.completeness:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(answer.completeness)}]})
+        blocks.append(_context(slack_escape(answer.completeness)))
     if answer.citations:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"*{label(answer.lang, 'sources')}*"}]})
-    for c in answer.citations[:MAX_SOURCES]:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": slack_source(c, answer.lang, public_url)}]})
+        blocks.append(_context(f"*{label(answer.lang, 'sources')}*"))
+    blocks += [_context(slack_source(c, answer.lang, public_url)) for c in answer.citations[:MAX_SOURCES]]
     value = feedback_ref(answer.question, history)
     blocks.append({
         "type": "actions",
@@ -153,7 +158,9 @@ def slack_blocks(answer: Answer, history: Sequence[str] = (), public_url: str | 
     return blocks
 
 
-def adaptive_card(answer: Answer, history: Sequence[str] = (), public_url: str | None = None) -> dict[str, Any]:
+def adaptive_card(
+    answer: Answer, history: Sequence[str] = (), public_url: str | None = None
+) -> dict[str, Any]:
     """Adaptive Card 1.5: the answer, its sources (title, page, quote, link) and feedback buttons."""
     body: list[dict[str, Any]] = [{"type": "TextBlock", "text": answer.answer, "wrap": True}]
     if answer.completeness:
@@ -163,8 +170,8 @@ def adaptive_card(answer: Answer, history: Sequence[str] = (), public_url: str |
                      "spacing": "Medium", "separator": True})
     for c in answer.citations:
         items: list[dict[str, Any]] = [
-            {"type": "TextBlock", "text": f"[{c.n}] {where(c, answer.lang)}", "wrap": True, "weight": "Bolder",
-             "size": "Small"},
+            {"type": "TextBlock", "text": f"[{c.n}] {where(c, answer.lang)}", "wrap": True,
+             "weight": "Bolder", "size": "Small"},
             {"type": "TextBlock", "text": f"«{clip(c.text, QUOTE_CHARS)}»", "wrap": True, "isSubtle": True,
              "size": "Small", "spacing": "None"},
         ]
@@ -175,8 +182,9 @@ def adaptive_card(answer: Answer, history: Sequence[str] = (), public_url: str |
         body.append({"type": "Container", "items": items, "spacing": "Small"})
     ref = json.loads(feedback_ref(answer.question, history, limit=20000))
     actions = [
-        {"type": "Action.Submit", "title": label(answer.lang, key), "data": {"type": TEAMS_FEEDBACK, "rating": rating, **ref}}
-        for rating, key in (("up", "up"), ("down", "down"))
+        {"type": "Action.Submit", "title": label(answer.lang, rating),
+         "data": {"type": TEAMS_FEEDBACK, "rating": rating, **ref}}
+        for rating in ("up", "down")
     ]
     return {
         "type": "AdaptiveCard",

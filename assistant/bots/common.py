@@ -37,7 +37,9 @@ def apology(question: str) -> str:
     return APOLOGY[detect_language(question or "")]
 
 
-async def try_answer(assistant: Assistant, question: str, history: Sequence[str], channel: str) -> Answer | None:
+async def try_answer(
+    assistant: Assistant, question: str, history: Sequence[str], channel: str
+) -> Answer | None:
     """Answer in a worker thread; log and return None when answering fails."""
     try:
         return await asyncio.to_thread(assistant.answer, question, list(history))
@@ -52,10 +54,11 @@ def store_feedback(
     assistant: Assistant, settings: Settings, *, channel: str, rating: str, question: str,
     history: Sequence[str], shown_answer: str = "",
 ) -> int:
-    """Store a 👍/👎 like the web page does; the extractive answer is recomputed for its text and citations."""
+    """Store a 👍/👎 like the web page does; the (extractive) answer is recomputed for its citations."""
     try:
         answer = assistant.answer(question, list(history))
-        text, citations, abstained = answer.answer, tuple(c.to_json() for c in answer.citations), answer.abstained
+        text, abstained = answer.answer, answer.abstained
+        citations = tuple(c.to_json() for c in answer.citations)
     except PlanAssistantError:
         text, citations, abstained = shown_answer, (), None
     item = Feedback(
@@ -76,4 +79,4 @@ def mount_unavailable(app: FastAPI, path: str, bot: str, message: str) -> None:
     async def unavailable() -> JSONResponse:
         return JSONResponse(error_body(BotNotConfigured.code, message), status_code=503)
 
-    app.add_api_route(path, unavailable, methods=["POST"], tags=["bots"], summary=f"{bot} bot (not configured)")
+    app.add_api_route(path, unavailable, methods=["POST"], tags=["bots"], summary=f"{bot} bot (not set up)")

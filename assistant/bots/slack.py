@@ -1,4 +1,4 @@
-"""Slack bot on Bolt (async): Events API at /slack/events or Socket Mode; threaded answers with sources and 👍/👎."""
+"""Slack bot on Bolt (async): Events API at /slack/events or Socket Mode; threaded, sourced answers."""
 
 from __future__ import annotations
 
@@ -32,10 +32,12 @@ from assistant.text import detect_language
 log = logging.getLogger("plan_assistant.bots.slack")
 
 EVENTS_PATH = "/slack/events"
+SOCKET_MODE_HINT = "Socket Mode needs an app-level token (xapp-…) with the connections:write scope."
 MAX_HISTORY = 6
 _USER_SUBTYPES = {None, "thread_broadcast", "file_share"}
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+Event = dict[str, Any]
 _FEEDBACK_ACTION = re.compile(f"^({cards.FEEDBACK_UP}|{cards.FEEDBACK_DOWN})$")
 
 
@@ -79,7 +81,7 @@ class SlackBot:
     def __init__(self, assistant: Assistant, settings: Settings, socket_mode: bool = False) -> None:
         self.assistant = assistant
         self.settings = settings
-        base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
+        base_url = settings.slack_api_url.rstrip("/") + "/"
         client = AsyncWebClient(token=settings.slack_bot_token, base_url=base_url)
         self.app = AsyncApp(
             name="plan-assistant",
@@ -92,11 +94,11 @@ class SlackBot:
         self.app.event("message")(self.on_message)
         self.app.action(_FEEDBACK_ACTION)(self.on_feedback)
 
-    async def on_mention(self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
+    async def on_mention(self, event: Event, context: AsyncBoltContext, client: AsyncWebClient) -> None:
         """Answer a mention in a channel, in its thread."""
         await self.handle(event, context, client)
 
-    async def on_message(self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
+    async def on_message(self, event: Event, context: AsyncBoltContext, client: AsyncWebClient) -> None:
         """Answer a direct message; other message events (channels, edits, bots) are ignored."""
         if event.get("channel_type") == "im":
             await self.handle(event, context, client)
@@ -111,7 +113,7 @@ class SlackBot:
             self._seen.popitem(last=False)
         return True
 
-    async def handle(self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
+    async def handle(self, event: Event, context: AsyncBoltContext, client: AsyncWebClient) -> None:
         """Answer one user message in its thread; bots' and our own messages are ignored."""
         if not _is_user_message(event, context.bot_user_id):
             return
@@ -120,7 +122,9 @@ class SlackBot:
             return
         thread_ts = event.get("thread_ts") or ts
         question = clean_text(event.get("text", ""))
-        history = await self.history(client, channel, thread_ts, ts, context.bot_user_id) if thread_ts != ts else []
+        history: list[str] = []
+        if thread_ts != ts:
+            history = await self.history(client, channel, thread_ts, ts, context.bot_user_id)
         answer = await try_answer(self.assistant, question, history, "slack")
         try:
             if answer is None:
@@ -143,7 +147,7 @@ class SlackBot:
         try:
             response = await client.conversations_replies(channel=channel, ts=thread_ts, limit=200)
         except Exception:
-            log.warning("slack bot: could not read thread %s in %s; answering without history", thread_ts, channel)
+            log.warning("slack bot: cannot read thread %s in %s; answering without history", thread_ts, channel)
             return []
         earlier = []
         for message in response.get("messages") or []:
@@ -175,9 +179,8 @@ class SlackBot:
             text = apology(question)
         if channel and user:
             try:
-                await client.chat_postEphemeral(
-                    channel=channel, user=user, text=text, thread_ts=message.get("thread_ts") or message.get("ts")
-                )
+                thread_ts = message.get("thread_ts") or message.get("ts")
+                await client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
             except Exception:
                 log.exception("slack bot: could not confirm feedback in %s", channel)
 
@@ -209,9 +212,7 @@ async def start_socket_mode(assistant: Assistant, settings: Settings) -> AsyncSo
     """Connect to Slack over Socket Mode and return the running handler (close it with close_async())."""
     missing = missing_settings(settings, socket_mode=True)
     if missing:
-        raise BotNotConfigured(
-            missing_message("Slack", missing, "Socket Mode needs an app-level token (xapp-…) with connections:write.")
-        )
+        raise BotNotConfigured(missing_message("Slack", missing, SOCKET_MODE_HINT))
     bot = SlackBot(assistant, settings, socket_mode=True)
     handler = AsyncSocketModeHandler(bot.app, app_token=settings.slack_app_token)
     await handler.connect_async()
@@ -223,9 +224,7 @@ def run_socket_mode(assistant: Assistant, settings: Settings) -> None:
     """Run the Slack bot over Socket Mode until interrupted (for sites without a public URL)."""
     missing = missing_settings(settings, socket_mode=True)
     if missing:
-        raise BotNotConfigured(
-            missing_message("Slack", missing, "Socket Mode needs an app-level token (xapp-…) with connections:write.")
-        )
+        raise BotNotConfigured(missing_message("Slack", missing, SOCKET_MODE_HINT))
 
     async def main() -> None:
         handler = await start_socket_mode(assistant, settings)

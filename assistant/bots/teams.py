@@ -67,7 +67,7 @@ def reply_activity(answer: Answer, history: list[str], public_url: str | None) -
     )
     claims = [ClientCitation.model_validate(c) for c in cards.teams_claims(answer, public_url)]
     if claims:
-        # Citation metadata without the "AI generated" label: the answers are quoted passages, not generated text.
+        # Citations without the "AI generated" label: the answers are quoted passages, not generated text.
         activity.entities = [AIEntity(citation=claims, additional_type=[])]
     return activity
 
@@ -92,22 +92,22 @@ class TeamsBot:
     async def handle(self, request: Request) -> Response:
         """Authenticate an activity, check its serviceUrl, and let the SDK run the turn."""
         try:
+            identity = await self.identity(request)
+        except Unauthorized as exc:
+            return _error(exc.code, exc.message, exc.status)
+        try:
             body = await request.json()
         except ValueError:
             return _error("invalid_request", "The body is not a JSON activity.", 400)
-        if not isinstance(body, dict) or not body.get("type") or not (body.get("conversation") or {}).get("id"):
+        if not _is_activity(body):
             return _error("invalid_request", "An activity needs type, conversation.id and serviceUrl.", 400)
-        service_url = body.get("serviceUrl")
-        if not isinstance(service_url, str) or not service_url:
-            return _error("invalid_request", "An activity needs type, conversation.id and serviceUrl.", 400)
+        service_url = str(body["serviceUrl"])
         try:
-            identity = await self.identity(request)
             check_service_url(identity, service_url)
         except Unauthorized as exc:
             return _error(exc.code, exc.message, exc.status)
         if not self.hosts.is_allowed(service_url):
-            log.warning("teams bot: refusing serviceUrl %r (not a Bot Framework/Teams https host); no reply sent",
-                        service_url)
+            log.warning("teams bot: refused serviceUrl %r (not a Bot Framework/Teams https host)", service_url)
             return _error("service_url_not_allowed", "The activity's serviceUrl is not an allowed host.", 403)
         request.state.claims_identity = identity
         try:
@@ -131,7 +131,8 @@ class TeamsBot:
             await self.on_feedback(context, value)
             return
         question = (context.activity.text or "").strip()
-        history = [str(q) for q in state.get_value(HISTORY_KEY, list) or []]
+        stored: list[str] = state.get_value(HISTORY_KEY, list) or []
+        history = [str(q) for q in stored]
         answer = await try_answer(self.assistant, question, history, "teams")
         if answer is None:
             await context.send_activity(MessageFactory.text(apology(question)))
@@ -166,6 +167,17 @@ class TeamsBot:
             log.exception("teams bot: could not send the apology")
 
 
+def _is_activity(body: Any) -> bool:
+    """True for a JSON object with a type, a conversation id and a serviceUrl."""
+    if not isinstance(body, dict):
+        return False
+    conversation = body.get("conversation")
+    return bool(
+        body.get("type") and isinstance(conversation, dict) and conversation.get("id")
+        and isinstance(body.get("serviceUrl"), str) and body["serviceUrl"]
+    )
+
+
 def _error(code: str, message: str, status: int) -> JSONResponse:
     return JSONResponse(error_body(code, message), status_code=status)
 
@@ -183,4 +195,4 @@ def mount_teams(app: FastAPI, assistant: Assistant, settings: Settings) -> None:
     async def teams_messages(request: Request) -> Response:
         return await bot.handle(request)
 
-    app.add_api_route(MESSAGES_PATH, teams_messages, methods=["POST"], tags=["bots"], summary="Teams activities")
+    app.add_api_route(MESSAGES_PATH, teams_messages, methods=["POST"], tags=["bots"], summary="Teams")

@@ -1,4 +1,4 @@
-"""Teams security: inbound Bot Framework JWT checks (PyJWT), serviceUrl host checks, outbound token providers."""
+"""Teams security: inbound Bot Framework JWT checks (PyJWT), serviceUrl hosts, outbound tokens."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ log = logging.getLogger("plan_assistant.bots.teams")
 BOT_FRAMEWORK_JWKS_URL = "https://login.botframework.com/v1/.well-known/keys"
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 SERVICE_URL_HOSTS = (
-    "botframework.com", "botframework.azure.us", "smba.trafficmanager.net", "teams.microsoft.com", "teams.microsoft.us",
+    "botframework.com", "botframework.azure.us", "smba.trafficmanager.net",
+    "teams.microsoft.com", "teams.microsoft.us",
 )
 CLOCK_SKEW_SECONDS = 300
 
@@ -48,7 +49,7 @@ class TokenValidator:
     def __init__(self, settings: Settings) -> None:
         self.audience = settings.teams_app_id
         self.issuers = list(settings.teams_issuers) or [BOT_FRAMEWORK_ISSUER]
-        self.jwks = jwt.PyJWKClient(settings.teams_jwks_url or BOT_FRAMEWORK_JWKS_URL, lifespan=3600, timeout=10)
+        self.jwks = jwt.PyJWKClient(settings.teams_jwks_url or BOT_FRAMEWORK_JWKS_URL, lifespan=3600)
 
     async def validate(self, authorization: str | None) -> ClaimsIdentity:
         """Return the token's claims as the SDK's ClaimsIdentity, or raise Unauthorized."""
@@ -118,7 +119,7 @@ class _Credential(AsyncTokenCredential):
 
 
 class ClientCredentialsTokenProvider(AccessTokenProviderBase):
-    """OAuth 2.0 client-credentials tokens from one token endpoint (PLAN_TEAMS_TOKEN_URL), cached until expiry."""
+    """OAuth 2.0 client-credentials tokens from one endpoint (PLAN_TEAMS_TOKEN_URL), cached until expiry."""
 
     def __init__(self, configuration: AgentAuthConfiguration, token_url: str) -> None:
         self._configuration = configuration
@@ -134,7 +135,9 @@ class ClientCredentialsTokenProvider(AccessTokenProviderBase):
         """When the cached token for these scopes expires (0 if none)."""
         return self._cache.get(" ".join(scopes), ("", 0.0))[1]
 
-    async def get_access_token(self, resource_url: str, scopes: list[str], force_refresh: bool = False) -> str:
+    async def get_access_token(
+        self, resource_url: str, scopes: list[str], force_refresh: bool = False
+    ) -> str:
         """Return a cached token or request one with the app id and secret."""
         scope = " ".join(scopes) if scopes else f"{resource_url.rstrip('/')}/.default"
         token, expires = self._cache.get(scope, ("", 0.0))
@@ -144,13 +147,13 @@ class ClientCredentialsTokenProvider(AccessTokenProviderBase):
             "grant_type": "client_credentials", "client_id": self._configuration.CLIENT_ID or "",
             "client_secret": self._configuration.CLIENT_SECRET or "", "scope": scope,
         }
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session:
-            async with session.post(self._token_url, data=form) as response:
-                data = await response.json(content_type=None)
-                status = response.status
+        timeout = aiohttp.ClientTimeout(total=15)
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.post(self._token_url, data=form) as r:
+            data = await r.json(content_type=None)
+            status = r.status
         if status != 200 or not isinstance(data, dict) or not data.get("access_token"):
             error = data.get("error") if isinstance(data, dict) else None
-            raise ValueError(f"The token endpoint {self._token_url} refused the request (HTTP {status}, {error}).")
+            raise ValueError(f"The token endpoint {self._token_url} refused (HTTP {status}, {error}).")
         self._cache[scope] = (str(data["access_token"]), time.time() + float(data.get("expires_in", 3600)))
         return self._cache[scope][0]
 
@@ -158,9 +161,27 @@ class ClientCredentialsTokenProvider(AccessTokenProviderBase):
         """This provider as an azure-core credential."""
         return _Credential(self)
 
+    async def acquire_token_on_behalf_of(self, scopes: list[str], user_assertion: str) -> str:
+        """Not supported: the bot only uses its own (app) identity."""
+        raise NotImplementedError("on-behalf-of tokens need MSAL (leave PLAN_TEAMS_TOKEN_URL unset)")
+
+    async def get_agentic_application_token(self, tenant_id: str, agent_app_instance_id: str) -> str | None:
+        """Not supported: agentic identities need MSAL."""
+        raise NotImplementedError("agentic tokens need MSAL (leave PLAN_TEAMS_TOKEN_URL unset)")
+
+    async def get_agentic_instance_token(self, tenant_id: str, agent_app_instance_id: str) -> tuple[str, str]:
+        """Not supported: agentic identities need MSAL."""
+        raise NotImplementedError("agentic tokens need MSAL (leave PLAN_TEAMS_TOKEN_URL unset)")
+
+    async def get_agentic_user_token(
+        self, tenant_id: str, agent_app_instance_id: str, agentic_user_id: str, scopes: list[str]
+    ) -> str | None:
+        """Not supported: agentic identities need MSAL."""
+        raise NotImplementedError("agentic tokens need MSAL (leave PLAN_TEAMS_TOKEN_URL unset)")
+
 
 def connection_manager(settings: Settings) -> Connections:
-    """The SDK's outbound token source: MSAL against Entra ID, or a client-credentials endpoint if configured."""
+    """Outbound token source for the SDK: MSAL against Entra ID, or PLAN_TEAMS_TOKEN_URL if set."""
     config = AgentAuthConfiguration(
         auth_type=AuthTypes.client_secret,
         client_id=settings.teams_app_id,

@@ -34,7 +34,7 @@ function contextView(data) {
     for (const line of block.lines) {
       const cls = `line ${line.kind}`;
       const content = line.highlight ? el("mark", { text: line.text }) : line.text;
-      part.append(el(line.kind === "item" ? "li" : "p", { class: cls }, content));
+      part.append(el("p", { class: cls }, content));
     }
     box.append(part);
   }
