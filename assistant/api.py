@@ -175,7 +175,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         version=__version__,
         description=(
             "Answers questions about plan documents with cited passages, or says it finds no support. "
-            "Every error has the shape `{\"error\": {\"code\": …, \"message\": …}}`."
+            'Every error has the shape `{"error": {"code": …, "message": …}}`.'
         ),
         openapi_tags=TAGS,
     )

@@ -21,6 +21,8 @@ LEAD = {
     "en": "Here is what the documents say (quoted in the original Norwegian):",
 }
 MIN_SUPPORT = 0.36
+MIN_SUPPORT_WITH_ABSENT = 0.5
+UNTRANSLATED = 1.0
 W_LEX, W_DENSE, W_PRIOR = 0.5, 0.35, 0.15
 LISTY = ("list_item", "table_row", "record", "mixed")
 _NUMBER = re.compile(r"\d")
@@ -45,7 +47,7 @@ def coverage(query: Query, unit_terms: set[str], context_terms: set[str], index:
         if known:
             weight = concept.weight * max(known)
         elif query.lang == "en" and not concept.translated:
-            weight = concept.weight * 0.5 * index.median_idf
+            weight = concept.weight * UNTRANSLATED * index.median_idf
         else:
             weight = concept.weight * index.idf_of("\x00")
         den += weight
@@ -69,6 +71,17 @@ def support(query: Query, hits: list[Hit], index: KeywordIndex) -> float:
             window = set().union(*units[max(0, i - 1) : i + 3])
             best = max(best, coverage(query, window, context, index))
     return best
+
+
+def absent_concepts(query: Query, index: KeywordIndex) -> list[str]:
+    """Concepts of the question itself that occur nowhere in the corpus, in any form or language."""
+    return [c.surface for c in query.concepts if c.weight >= 1.0 and not (c.stems | c.parts) & index.idf.keys()]
+
+
+def weakly_supported(query: Query, hits: list[Hit], index: KeywordIndex) -> bool:
+    """Abstain when the best passage covers too little of the question, or misses a topic the corpus lacks."""
+    best = support(query, hits, index)
+    return best < MIN_SUPPORT or (bool(absent_concepts(query, index)) and best < MIN_SUPPORT_WITH_ABSENT)
 
 
 def citation_text(unit: str) -> str:
@@ -227,7 +240,7 @@ def compose(
 ) -> Answer:
     """Compose an extractive answer with numbered citations, or abstain when support is weak."""
     scored = score_units(query, hits, index)
-    if not scored or support(query, hits, index) < MIN_SUPPORT:
+    if not scored or weakly_supported(query, hits, index):
         return abstain(query)
     limit = max_citations * (3 if query.intent in ("list", "count") else 1)
     spans = spans_of(select(query, hits, scored, limit, index), hits)

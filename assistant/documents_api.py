@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import PurePath
 from typing import Any, Literal
 from urllib.parse import quote as urlquote
@@ -132,6 +133,16 @@ MULTIPART_BODY = {
 }
 
 
+UPLOAD_DOC = (
+    "Upload one or more files (multipart field `files`, at most 10); each is indexed incrementally and a "
+    "file with an indexed name replaces that document. Returns per-file results. The size limit "
+    "(PLAN_MAX_UPLOAD_MB) applies per request, so send large files one at a time. When every file fails, the "
+    "status is the first failure's (400 bad name, 413 too large, 415 wrong type, 422 corrupt, encrypted or "
+    "empty) and the body is the error shape with the results beside it. A failed file leaves what is already "
+    "indexed untouched."
+)
+
+
 def _assistant(request: Request) -> Assistant:
     return request.app.state.assistant  # type: ignore[no-any-return]
 
@@ -180,14 +191,10 @@ async def _ingest_one(request: Request, upload: UploadFile, limit: int) -> tuple
     response_model=UploadReport,
     responses=errors(400, 413, 415, 422),
     openapi_extra=MULTIPART_BODY,
+    description=UPLOAD_DOC,
 )
 async def upload_documents(request: Request) -> JSONResponse:
-    """Upload one or more files (multipart field `files`); each is indexed incrementally.
-
-    Returns per-file results. When every file fails, the status is the first failure's (415 wrong type,
-    413 too large, 422 corrupt, encrypted or empty, 400 bad name) and the body is the error shape with
-    the results beside it. A failed file leaves what is already indexed untouched.
-    """
+    """Upload one or more files (multipart field `files`); each is indexed incrementally."""
     limit = request.app.state.settings.upload_limit_bytes
     check_content_length(request.headers.get("content-length"), limit)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
@@ -272,10 +279,14 @@ def _lines(chunk: Chunk, quote: str | None) -> list[PassageLine]:
     for unit in chunk.units:
         shown = citation_text(unit.strip())
         norm = _norm(shown)
-        lit = bool(quote_lines) and bool(norm) and (
-            norm in quote_lines
-            or (len(norm) >= 12 and norm in whole)
-            or any(len(q) >= 12 and q in norm for q in quote_lines)
+        lit = (
+            bool(quote_lines)
+            and bool(norm)
+            and (
+                norm in quote_lines
+                or (len(norm) >= 12 and norm in whole)
+                or any(len(q) >= 12 and q in norm for q in quote_lines)
+            )
         )
         kind: Literal["text", "item", "row"] = (
             "item" if unit.startswith("- ") else "row" if unit.startswith("|") else "text"
@@ -284,22 +295,7 @@ def _lines(chunk: Chunk, quote: str | None) -> list[PassageLine]:
     return out
 
 
-@router.get(
-    "/api/passages/{passage_id}",
-    tags=["passages"],
-    summary="A cited passage in its context",
-    response_model=PassageOut,
-    responses=errors(404, 422),
-)
-def get_passage(
-    passage_id: str,
-    request: Request,
-    quote: str | None = Query(None, max_length=8000, description="The cited text, to highlight its lines"),
-    context: int = Query(1, ge=0, le=3, description="Neighbouring passages on each side"),
-) -> PassageOut:
-    """Return a passage with its neighbouring passages, source, title, page and heading."""
-    store = _assistant(request).store
-    chunk = store.chunk(passage_id)
+def _passage(store: Any, chunk: Chunk, quote: str | None, context: int) -> PassageOut:
     blocks = [
         PassageBlock(
             id=c.id,
@@ -321,3 +317,55 @@ def get_passage(
         url=document_url(chunk.source, chunk.page),
         context=blocks,
     )
+
+
+QUOTE_QUERY = Query(None, max_length=8000, description="The cited text, to highlight its lines")
+CONTEXT_QUERY = Query(1, ge=0, le=3, description="Neighbouring passages on each side")
+
+
+@router.get(
+    "/api/passages/{passage_id}",
+    tags=["passages"],
+    summary="A cited passage in its context",
+    response_model=PassageOut,
+    responses=errors(404, 422),
+)
+def get_passage(
+    passage_id: str, request: Request, quote: str | None = QUOTE_QUERY, context: int = CONTEXT_QUERY
+) -> PassageOut:
+    """Return a passage with its neighbouring passages, source, title, page and heading."""
+    store = _assistant(request).store
+    return _passage(store, store.chunk(passage_id), quote, context)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+@router.get(
+    "/api/passages",
+    tags=["passages"],
+    summary="Find the passage that contains a quote",
+    response_model=PassageOut,
+    responses=errors(404, 422),
+)
+def find_passage(
+    request: Request,
+    source: str = Query(max_length=300, description="The document's file name"),
+    quote: str = Query(min_length=1, max_length=8000, description="The cited text"),
+    context: int = CONTEXT_QUERY,
+) -> PassageOut:
+    """Return the passage of a document that best contains a quote (for citations without a passage id)."""
+    store = _assistant(request).store
+    store.document(source)
+    with store.connect() as conn:
+        rows = conn.execute("SELECT id, text FROM chunks WHERE source = ? ORDER BY position", (source,)).fetchall()
+    wanted, flat = _words(quote), _norm(quote)
+
+    def score(row: Any) -> tuple[bool, float]:
+        return flat in _norm(row["text"]), len(wanted & _words(row["text"])) / max(len(wanted), 1)
+
+    best = max(rows, key=score, default=None)
+    if best is None or score(best)[1] < 0.6:
+        raise NotFound(f"The quoted text was not found in '{source}'.")
+    return _passage(store, store.chunk(best["id"]), quote, context)

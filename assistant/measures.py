@@ -49,9 +49,9 @@ _REASON_WORDS: list[tuple[str, str]] = [
     (r"pandemi\w*|korona\w*|covid\w*|corona\w*|pandemic", "pandemic"),
 ]
 _PLAN_KIND = [
+    (r"forslag\w*|propos\w*|suggest\w*", "forslag"),
     (r"handlingsplan\w*|action plan", "handlingsplan"),
     (r"årsplan\w*|annual plan", "årsplan"),
-    (r"forslag\w*|propos\w*|suggest\w*", "forslag"),
     (r"tiltaksplan\w*", "tiltaksplan"),
 ]
 _SCORE = re.compile(r"\b(?:status|score|nivå|level)\s*([0-5])\b", re.I)

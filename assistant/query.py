@@ -78,9 +78,15 @@ def _concepts(text: str, vocab: Vocabulary | None, weight: float) -> list[Concep
             for w in words(alt):
                 if w not in sw["nb"] and len(w) > 1:
                     stems.add(stem(w))
-        parts = set()
-        if " " not in surface and vocab is not None:
-            parts = {stem(p) for p in vocab.split(surface)} - stems
+        parts: set[str] = set()
+        if vocab is not None:
+            if " " not in surface:
+                parts = {stem(p) for p in vocab.split(surface)}
+            for s in list(stems):
+                parts.update(vocab.prefixed(s))
+                if len(s) >= 7:
+                    parts.update(vocab.prefixed(s[:-1]))
+            parts -= stems
         if stems:
             out.append(Concept(surface, frozenset(stems), weight, frozenset(parts), bool(alts)))
     return out

@@ -46,8 +46,9 @@ class KeywordIndex:
         """Index chunks (title, heading and text)."""
         import bm25s
 
-        vocab = Vocabulary(frozenset(w for c in chunks for w in content_words(c.text) if len(w) >= 4))
-        token_lists = [index_terms(c.embedding_text(), vocab) or ["∅"] for c in chunks]
+        words = frozenset(w for c in chunks for w in content_words(c.text) if len(w) >= 4)
+        token_lists = [index_terms(c.embedding_text(), Vocabulary(words)) or ["∅"] for c in chunks]
+        vocab = Vocabulary(words, tuple(sorted({t for toks in token_lists for t in toks})))
         retriever = bm25s.BM25()
         if chunks:
             retriever.index(token_lists, show_progress=False)

@@ -17,6 +17,7 @@ from assistant.measures import (
     all_measures,
     best_title_match,
     history_answer,
+    matches,
     measure_series,
     parse,
     register_answer,
@@ -115,7 +116,8 @@ class Assistant:
         titles = {d["source"]: d["title"] for d in self.store.documents()}
         listing = query.intent in ("list", "count")
         if listing and mq.mentions_measures and (mq.filters or (query.intent == "count" and (mq.years or mq.plan_kind))):
-            return register_answer(query.question, query.lang, mq, measures, units, titles)
+            if any(matches(m, mq) for m in measures):
+                return register_answer(query.question, query.lang, mq, measures, units, titles)
         if LOOKUP.search(query.question):
             target = best_title_match(query.question, query, measures)
             if target is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,15 +49,25 @@ def stopwords() -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=1)
 def glossary() -> dict[str, tuple[str, ...]]:
-    """Return the English → Norwegian glossary (phrases lowercased)."""
+    """Return English → Norwegian: the plan-vocabulary glossary, then the general dictionary."""
     out: dict[str, tuple[str, ...]] = {}
-    for line in _data_lines("glossary.tsv"):
+    for name in ("glossary.tsv", "dictionary_en_nb.tsv"):
+        for key, alts in _read_pairs(name).items():
+            if key not in out:
+                out[key] = alts
+    return out
+
+
+def _read_pairs(name: str) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for line in _data_lines(name):
         if "\t" not in line:
             continue
         en, nb = line.split("\t", 1)
         alts = tuple(a.strip().lower() for a in nb.split("|") if a.strip())
-        if alts:
-            out[en.strip().lower()] = out.get(en.strip().lower(), ()) + alts
+        key = " ".join(words(en.replace("'s ", " ")))
+        if alts and key:
+            out[key] = out.get(key, ()) + alts
     return out
 
 
@@ -89,20 +100,38 @@ def stem(word: str) -> str:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The corpus' words, used to split Norwegian compounds into known parts."""
+    """The corpus' words (to split Norwegian compounds) and stems (to match truncated forms)."""
 
     words: frozenset[str]
+    stems: tuple[str, ...] = ()
+
+    def prefixed(self, stem_: str, limit: int = 12) -> list[str]:
+        """Corpus stems that start with a stem of five letters or more ('befolkning' → 'befolkningsundersøk')."""
+        if len(stem_) < 5 or stem_.isdigit():
+            return []
+        i = bisect.bisect_left(self.stems, stem_)
+        out = []
+        while i < len(self.stems) and self.stems[i].startswith(stem_) and len(out) < limit:
+            if self.stems[i] != stem_:
+                out.append(self.stems[i])
+            i += 1
+        return out
 
     def split(self, word: str) -> list[str]:
         """Split a compound into two known words ('budsjettsituasjonen' → budsjett, situasjonen)."""
         if len(word) < 9 or word.isdigit():
             return []
+        known = set(self.stems)
+
+        def ok(part: str) -> bool:
+            return len(part) >= 4 and (part in self.words or (bool(known) and stem(part) in known))
+
         for i in range(len(word) - 4, 3, -1):
             head, tail = word[:i], word[i:]
-            if tail not in self.words and not any(tail.startswith(t) for t in ("s", "e")):
+            if not ok(head):
                 continue
-            for t in (tail, tail[1:] if tail[:1] in "se" else None):
-                if t and len(t) >= 4 and t in self.words and head in self.words:
+            for t in (tail, tail[1:] if tail[:1] in "se" else ""):
+                if ok(t):
                     return [head, t]
         return []
 

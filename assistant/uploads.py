@@ -54,10 +54,15 @@ def check_type(name: str) -> None:
         )
 
 
+def size_text(n: int) -> str:
+    """Return a size as people read it (MB = 1024 × 1024 bytes, as PLAN_MAX_UPLOAD_MB)."""
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(1, round(n / 1024))} kB"
+
+
 def too_large(what: str, size: int, limit: int) -> DocumentTooLarge:
     """Return the 413 error for something over the limit."""
     return DocumentTooLarge(
-        f"{what} is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB per upload. "
+        f"{what} is {size_text(size)}; the limit is {size_text(limit)} per upload. "
         "Split the document or ask the administrator to raise PLAN_MAX_UPLOAD_MB."
     )
 

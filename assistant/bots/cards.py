@@ -22,12 +22,14 @@ MAX_SOURCES = 10
 
 _LABELS = {
     "nb": {
-        "sources": "Kilder", "page": "s.", "open": "Åpne dokumentet", "thanks": "Takk for tilbakemeldingen!",
+        "sources": "Kilder", "page": "s.", "open": "Åpne dokumentet",
         "up": "👍 Nyttig", "down": "👎 Ikke nyttig",
+        "thanks": "Takk for tilbakemeldingen!", "not_saved": "Beklager, tilbakemeldingen ble ikke lagret.",
     },
     "en": {
-        "sources": "Sources", "page": "p.", "open": "Open the document", "thanks": "Thanks for the feedback!",
+        "sources": "Sources", "page": "p.", "open": "Open the document",
         "up": "👍 Helpful", "down": "👎 Not helpful",
+        "thanks": "Thanks for the feedback!", "not_saved": "Sorry, the feedback was not saved.",
     },
 }
 _BULLET = re.compile(r"^- ", re.M)

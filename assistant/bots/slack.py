@@ -8,12 +8,14 @@ import re
 from collections import OrderedDict
 from typing import Any
 
+import aiohttp
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.bots import cards
@@ -28,10 +30,12 @@ from assistant.bots.common import (
 from assistant.config import Settings
 from assistant.service import Assistant
 from assistant.text import detect_language
+from indexing.errors import PlanAssistantError
 
 log = logging.getLogger("plan_assistant.bots.slack")
 
 EVENTS_PATH = "/slack/events"
+SETUP_HINT = "See 'Slack and Teams bots' in the README."
 SOCKET_MODE_HINT = "Socket Mode needs an app-level token (xapp-…) with the connections:write scope."
 MAX_HISTORY = 6
 _USER_SUBTYPES = {None, "thread_broadcast", "file_share"}
@@ -39,6 +43,13 @@ _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 Event = dict[str, Any]
 _FEEDBACK_ACTION = re.compile(f"^({cards.FEEDBACK_UP}|{cards.FEEDBACK_DOWN})$")
+
+
+class SlackConnectionError(PlanAssistantError):
+    """Slack refused a token or could not be reached when connecting over Socket Mode."""
+
+    code = "slack_connection_failed"
+    status = 502
 
 
 def missing_settings(settings: Settings, socket_mode: bool = False) -> list[str]:
@@ -147,7 +158,7 @@ class SlackBot:
         try:
             response = await client.conversations_replies(channel=channel, ts=thread_ts, limit=200)
         except Exception:
-            log.warning("slack bot: cannot read thread %s in %s; answering without history", thread_ts, channel)
+            log.warning("slack bot: cannot read thread %s in %s; no history used", thread_ts, channel)
             return []
         earlier = []
         for message in response.get("messages") or []:
@@ -176,7 +187,7 @@ class SlackBot:
             text = cards.label(detect_language(question), "thanks")
         except Exception:
             log.exception("slack bot: could not store feedback")
-            text = apology(question)
+            text = cards.label(detect_language(question), "not_saved")
         if channel and user:
             try:
                 thread_ts = message.get("thread_ts") or message.get("ts")
@@ -196,7 +207,7 @@ def mount_slack(app: FastAPI, assistant: Assistant, settings: Settings) -> None:
     """Serve the Events API at /slack/events, or a 503 naming the missing settings."""
     missing = missing_settings(settings)
     if missing:
-        mount_unavailable(app, EVENTS_PATH, "Slack", missing_message("Slack", missing, "See docs/bots.md."))
+        mount_unavailable(app, EVENTS_PATH, "Slack", missing_message("Slack", missing, SETUP_HINT))
         return
     bot = SlackBot(assistant, settings)
     handler = AsyncSlackRequestHandler(bot.app)
@@ -214,7 +225,21 @@ async def start_socket_mode(assistant: Assistant, settings: Settings) -> AsyncSo
     if missing:
         raise BotNotConfigured(missing_message("Slack", missing, SOCKET_MODE_HINT))
     bot = SlackBot(assistant, settings, socket_mode=True)
-    handler = AsyncSocketModeHandler(bot.app, app_token=settings.slack_app_token)
+    app_token = str(settings.slack_app_token)
+    # Check both tokens once here: the socket client itself retries a refused token forever.
+    client = bot.app.client
+    try:
+        setting = "PLAN_SLACK_BOT_TOKEN"
+        await client.auth_test()
+        setting = "PLAN_SLACK_APP_TOKEN"
+        opened = await client.apps_connections_open(app_token=app_token)
+    except SlackApiError as exc:
+        error = exc.response.get("error") if exc.response is not None else exc
+        raise SlackConnectionError(f"Slack refused {setting} ({error}).") from exc
+    except aiohttp.ClientError as exc:
+        raise SlackConnectionError(f"Cannot reach Slack at {settings.slack_api_url}: {exc}") from exc
+    handler = AsyncSocketModeHandler(bot.app, app_token=app_token)
+    handler.client.wss_uri = opened["url"]
     await handler.connect_async()
     log.info("slack bot: connected over Socket Mode")
     return handler

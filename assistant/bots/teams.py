@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
-from typing import Any
+import re
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -45,7 +47,12 @@ log = logging.getLogger("plan_assistant.bots.teams")
 
 MESSAGES_PATH = "/api/messages"
 MAX_HISTORY = 6
-HISTORY_KEY = "conversation.plan_questions"
+HISTORY_KEY = "plan_questions"
+_AT_TAG = re.compile(r"</?at>", re.I)
+WELCOME = (
+    "Hei! Jeg svarer på spørsmål om plandokumentene, med sitater og kilder. Spør for eksempel: "
+    "«Hvilke tiltak er forsinket på grunn av budsjett?» (Questions in English work too.)"
+)
 
 
 def missing_settings(settings: Settings) -> list[str]:
@@ -54,6 +61,11 @@ def missing_settings(settings: Settings) -> list[str]:
         return []
     needed = {"teams_app_id": "PLAN_TEAMS_APP_ID", "teams_app_password": "PLAN_TEAMS_APP_PASSWORD"}
     return [env for name, env in needed.items() if not getattr(settings, name)]
+
+
+def clean_text(text: str) -> str:
+    """Teams message text to a plain question: other mentions' <at> tags dropped, entities decoded."""
+    return " ".join(html.unescape(_AT_TAG.sub("", text)).split())
 
 
 def reply_activity(answer: Answer, history: list[str], public_url: str | None) -> Activity:
@@ -87,6 +99,7 @@ class TeamsBot:
             storage=MemoryStorage(), connection_manager=connections
         )
         self.agent.activity(ActivityTypes.message)(self.on_message)
+        self.agent.conversation_update("membersAdded")(self.on_members_added)
         self.agent.error(self.on_error)
 
     async def handle(self, request: Request) -> Response:
@@ -107,7 +120,7 @@ class TeamsBot:
         except Unauthorized as exc:
             return _error(exc.code, exc.message, exc.status)
         if not self.hosts.is_allowed(service_url):
-            log.warning("teams bot: refused serviceUrl %r (not a Bot Framework/Teams https host)", service_url)
+            log.warning("teams bot: refused serviceUrl %r (not a Bot Framework/Teams host)", service_url)
             return _error("service_url_not_allowed", "The activity's serviceUrl is not an allowed host.", 403)
         request.state.claims_identity = identity
         try:
@@ -130,15 +143,22 @@ class TeamsBot:
         if isinstance(value, dict) and value.get("type") == cards.TEAMS_FEEDBACK:
             await self.on_feedback(context, value)
             return
-        question = (context.activity.text or "").strip()
-        stored: list[str] = state.get_value(HISTORY_KEY, list) or []
-        history = [str(q) for q in stored]
+        question = clean_text(context.activity.text or "")
+        stored: Any = state.conversation.get_value(HISTORY_KEY)
+        history = [str(q) for q in stored] if isinstance(stored, list) else []
         answer = await try_answer(self.assistant, question, history, "teams")
         if answer is None:
             await context.send_activity(MessageFactory.text(apology(question)))
             return
-        state.set_value(HISTORY_KEY, [*history, question][-MAX_HISTORY:])
+        # The SDK stores plain JSON values as they are; its type hint only names StoreItem.
+        state.conversation.set_value(HISTORY_KEY, cast(Any, [*history, question][-MAX_HISTORY:]))
         await context.send_activity(reply_activity(answer, history, self.settings.public_url))
+
+    async def on_members_added(self, context: TurnContext, state: TurnState) -> None:
+        """Introduce the bot once, when it is itself added to a chat or team."""
+        me = context.activity.recipient.id if context.activity.recipient else None
+        if any(member.id == me for member in context.activity.members_added or []):
+            await context.send_activity(MessageFactory.text(WELCOME))
 
     async def on_feedback(self, context: TurnContext, value: dict[str, Any]) -> None:
         """Store a 👍/👎 from the card and thank the user."""
@@ -155,7 +175,7 @@ class TeamsBot:
             text = cards.label(detect_language(question), "thanks")
         except Exception:
             log.exception("teams bot: could not store feedback")
-            text = apology(question)
+            text = cards.label(detect_language(question), "not_saved")
         await context.send_activity(MessageFactory.text(text))
 
     async def on_error(self, context: TurnContext, error: Exception) -> None:
@@ -186,7 +206,7 @@ def mount_teams(app: FastAPI, assistant: Assistant, settings: Settings) -> None:
     """Serve Bot Framework activities at /api/messages, or a 503 naming the missing settings."""
     missing = missing_settings(settings)
     if missing:
-        hint = "For local development without Azure, set PLAN_TEAMS_ALLOW_ANONYMOUS=true. See docs/bots.md."
+        hint = "For local development without Azure, set PLAN_TEAMS_ALLOW_ANONYMOUS=true (see the README)."
         mount_unavailable(app, MESSAGES_PATH, "Teams", missing_message("Teams", missing, hint))
         return
     bot = TeamsBot(assistant, settings)

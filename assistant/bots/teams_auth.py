@@ -147,10 +147,10 @@ class ClientCredentialsTokenProvider(AccessTokenProviderBase):
             "grant_type": "client_credentials", "client_id": self._configuration.CLIENT_ID or "",
             "client_secret": self._configuration.CLIENT_SECRET or "", "scope": scope,
         }
-        timeout = aiohttp.ClientTimeout(total=15)
-        async with aiohttp.ClientSession(timeout=timeout) as session, session.post(self._token_url, data=form) as r:
-            data = await r.json(content_type=None)
-            status = r.status
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+        async with session, session.post(self._token_url, data=form) as response:
+            data = await response.json(content_type=None)
+            status = response.status
         if status != 200 or not isinstance(data, dict) or not data.get("access_token"):
             error = data.get("error") if isinstance(data, dict) else None
             raise ValueError(f"The token endpoint {self._token_url} refused (HTTP {status}, {error}).")

@@ -1,4 +1,4 @@
-"""Real HTTP servers on 127.0.0.1 that play Slack's Web API, the Bot Framework connector, a JWKS and a token endpoint."""
+"""Real HTTP servers on 127.0.0.1 playing Slack's Web API, the Bot Framework connector, keys and tokens."""
 
 from __future__ import annotations
 
@@ -50,11 +50,14 @@ class Loopback:
 
     def record(self, request: web.Request, data: dict[str, Any]) -> dict[str, Any]:
         """Remember one request."""
-        call = {"method": request.method, "path": request.path, "headers": dict(request.headers), "data": data}
+        call = {"method": request.method, "path": request.path, "headers": dict(request.headers),
+                "data": data}
         self.calls.append(call)
         return call
 
-    def wait_for(self, predicate: Callable[[dict[str, Any]], bool], count: int = 1, timeout: float = 30) -> list[dict]:
+    def wait_for(
+        self, predicate: Callable[[dict[str, Any]], bool], count: int = 1, timeout: float = 30
+    ) -> list[dict[str, Any]]:
         """Wait until `count` recorded requests satisfy `predicate`; return them."""
         deadline = time.monotonic() + timeout
         while True:
@@ -62,7 +65,8 @@ class Loopback:
             if len(found) >= count:
                 return found
             if time.monotonic() > deadline:
-                raise AssertionError(f"expected {count} matching request(s); got {[c['path'] for c in self.calls]}")
+                paths = [c["path"] for c in self.calls]
+                raise AssertionError(f"expected {count} matching request(s); got {paths}")
             time.sleep(0.05)
 
 
@@ -79,7 +83,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 
 class FakeSlack:
-    """Slack's Web API (auth.test, chat.*, conversations.replies, apps.connections.open) and a Socket Mode socket."""
+    """Slack's Web API (auth.test, chat.*, conversations.replies, apps.connections.open) and a socket."""
 
     BOT_USER = "UBOT"
 
@@ -87,6 +91,7 @@ class FakeSlack:
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.envelopes: list[dict[str, Any]] = []
         self.acks: list[dict[str, Any]] = []
+        self.refuse_app_token: str | None = None
         self._ts = itertools.count(1)
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self.api)
@@ -107,17 +112,21 @@ class FakeSlack:
         data = await _body(request)
         self.server.record(request, data)
         if method == "auth.test":
-            return web.json_response({"ok": True, "url": "https://test.slack.com/", "team": "Test", "user": "plan",
-                                      "team_id": "T1", "user_id": self.BOT_USER, "bot_id": "BBOT"})
+            return web.json_response({"ok": True, "url": "https://test.slack.com/", "team": "Test",
+                                      "user": "plan", "team_id": "T1", "user_id": self.BOT_USER,
+                                      "bot_id": "BBOT"})
         if method == "chat.postMessage":
             ts = f"1800000000.{next(self._ts):06d}"
-            return web.json_response({"ok": True, "channel": data.get("channel"), "ts": ts, "message": {"ts": ts}})
+            return web.json_response({"ok": True, "channel": data.get("channel"), "ts": ts,
+                                      "message": {"ts": ts}})
         if method == "chat.postEphemeral":
             return web.json_response({"ok": True, "message_ts": f"1800000001.{next(self._ts):06d}"})
         if method == "conversations.replies":
             messages = self.threads.get((str(data.get("channel")), str(data.get("ts"))), [])
             return web.json_response({"ok": True, "messages": messages, "has_more": False})
         if method == "apps.connections.open":
+            if request.headers.get("Authorization") == f"Bearer {self.refuse_app_token}":
+                return web.json_response({"ok": False, "error": "invalid_auth"})
             return web.json_response({"ok": True, "url": self.server.url.replace("http", "ws") + "/socket"})
         return web.json_response({"ok": False, "error": "unknown_method"})
 
@@ -180,4 +189,5 @@ class KeyServer:
 
     async def token(self, request: web.Request) -> web.Response:
         self.server.record(request, await _body(request))
-        return web.json_response({"token_type": "Bearer", "expires_in": 3600, "access_token": self.ACCESS_TOKEN})
+        return web.json_response({"token_type": "Bearer", "expires_in": 3600,
+                                  "access_token": self.ACCESS_TOKEN})

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from assistant.api import create_app
 from assistant.bots import cards
 from assistant.bots.common import APOLOGY, BotNotConfigured
-from assistant.bots.slack import clean_text, run_socket_mode, start_socket_mode
+from assistant.bots.slack import SlackConnectionError, clean_text, run_socket_mode, start_socket_mode
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
@@ -49,7 +49,8 @@ def event(inner: dict[str, Any]) -> str:
 
 def mention(text: str, ts: str, thread_ts: str | None = None, **extra: Any) -> dict[str, Any]:
     """An app_mention event in channel C1."""
-    inner = {"type": "app_mention", "user": "U1", "text": text, "ts": ts, "channel": "C1", "event_ts": ts, **extra}
+    inner = {"type": "app_mention", "user": "U1", "text": text, "ts": ts, "channel": "C1", "event_ts": ts,
+             **extra}
     if thread_ts:
         inner["thread_ts"] = thread_ts
     return inner
@@ -93,12 +94,15 @@ def test_mention_is_answered_in_its_thread_with_sources_and_feedback_buttons(
     assert reply["text"] == cards.slack_text(expected)
     blocks = reply["blocks"]
     assert blocks[0]["type"] == "section" and blocks[0]["text"]["type"] == "mrkdwn"
-    assert "Dette står i dokumentene" in blocks[0]["text"]["text"]
-    sources = [b["elements"][0]["text"] for b in blocks if b["type"] == "context"][1:]
+    assert blocks[0]["text"]["text"] == cards.slack_blocks(expected)[0]["text"]["text"]
+    assert blocks[0]["text"]["text"].split("\n")[0] == cards.slack_escape(expected.answer.split("\n")[0])
+    notes = [b["elements"][0]["text"] for b in blocks if b["type"] == "context"]
+    sources = notes[notes.index("*Kilder*") + 1:]
     assert len(sources) == len(expected.citations) > 0
     first = expected.citations[0]
     assert sources[0].startswith("*[1]* <https://plan.example.org/api/documents/" + first.source)
-    assert first.title in sources[0] and "«" in sources[0]
+    public = "https://plan.example.org"
+    assert sources == [cards.slack_source(c, expected.lang, public) for c in expected.citations]
     actions = blocks[-1]
     assert actions["type"] == "actions"
     assert [e["action_id"] for e in actions["elements"]] == ["feedback_up", "feedback_down"]
@@ -125,19 +129,22 @@ def test_a_thread_follow_up_uses_the_earlier_question_as_history(
     with_history, alone = shared_assistant.answer(Q2, [Q1]), shared_assistant.answer(Q2)
     assert with_history.answer != alone.answer
     assert reply["text"] == cards.slack_text(with_history)
-    assert "budsjett" in reply["text"]
     assert reply["thread_ts"] == "1700000100.000100"
     assert cards.parse_ref(reply["blocks"][-1]["elements"][0]["value"]) == (Q2, [Q1])
 
 
-def test_a_direct_message_is_answered(client: TestClient, fake_slack: FakeSlack) -> None:
+def test_a_direct_message_is_answered(
+    client: TestClient, fake_slack: FakeSlack, shared_assistant: Assistant
+) -> None:
     dm = {"type": "message", "channel_type": "im", "user": "U1", "text": "What is the strategy for research?",
           "ts": "1700000200.000100", "channel": "D1", "event_ts": "1700000200.000100"}
     post_event(client, event(dm))
     [reply] = replies(fake_slack)
     assert reply["channel"] == "D1" and reply["thread_ts"] == "1700000200.000100"
-    assert reply["text"].startswith("Here is what the documents say")
-    assert "Sources" in json.dumps(reply["blocks"], ensure_ascii=False)
+    expected = shared_assistant.answer("What is the strategy for research?")
+    assert expected.lang == "en" and reply["text"] == cards.slack_text(expected)
+    assert [b["elements"][0]["text"] for b in reply["blocks"] if b["type"] == "context"][0] == "*Sources*"
+    assert reply["blocks"][-1]["elements"][0]["text"]["text"] == "👍 Helpful"
 
 
 def test_messages_from_bots_and_from_itself_are_ignored(client: TestClient, fake_slack: FakeSlack) -> None:
@@ -169,14 +176,14 @@ def test_a_retried_delivery_is_answered_once(client: TestClient, fake_slack: Fak
 
 
 def test_feedback_buttons_store_feedback_and_confirm_ephemerally(
-    client: TestClient, fake_slack: FakeSlack, slack_settings: Settings
+    client: TestClient, fake_slack: FakeSlack, slack_settings: Settings, shared_assistant: Assistant
 ) -> None:
     post_event(client, event(mention(f"<@{BOT}> {Q2}", "1700000400.000200", thread_ts="1700000400.000100")))
     [reply] = replies(fake_slack)
     button = reply["blocks"][-1]["elements"][1]
     payload = {
-        "type": "block_actions", "user": {"id": "U1", "username": "kari"}, "api_app_id": "A1", "token": "legacy",
-        "team": {"id": "T1"}, "channel": {"id": "C1"}, "trigger_id": "1.2.3",
+        "type": "block_actions", "user": {"id": "U1", "username": "kari"}, "api_app_id": "A1",
+        "token": "legacy", "team": {"id": "T1"}, "channel": {"id": "C1"}, "trigger_id": "1.2.3",
         "container": {"type": "message", "message_ts": "1800000000.000001", "channel_id": "C1"},
         "message": {"type": "message", "ts": "1800000000.000001", "thread_ts": "1700000400.000100",
                     "text": reply["text"], "blocks": reply["blocks"], "user": BOT, "bot_id": "BBOT"},
@@ -192,8 +199,9 @@ def test_feedback_buttons_store_feedback_and_confirm_ephemerally(
     assert confirm["data"]["thread_ts"] == "1700000400.000100"
     [row] = FeedbackStore(slack_settings.store_dir).all()
     assert (row["channel"], row["rating"], row["question"], row["history"]) == ("slack", "down", Q2, [])
-    assert row["answer"].startswith("Dette står i dokumentene") and row["abstained"] == 0
-    assert row["citations"] and row["citations"][0]["source"].endswith(".txt")
+    expected = shared_assistant.answer(Q2)
+    assert row["answer"] == expected.answer and row["abstained"] == int(expected.abstained)
+    assert row["citations"] == [c.to_json() for c in expected.citations]
 
 
 def test_url_verification_answers_the_challenge(client: TestClient) -> None:
@@ -222,7 +230,7 @@ def test_unsigned_badly_signed_and_stale_requests_are_rejected(
 
 @pytest.mark.parametrize(("text", "lang"), [
     pytest.param(f"<@{BOT}>", "nb", id="empty"),
-    pytest.param(f"<@{BOT}> " + "What is the plan for the budget and the research strategy? " * 40, "en", id="oversized"),
+    pytest.param(f"<@{BOT}> " + "What is the plan for the budget and research? " * 50, "en", id="oversized"),
 ])
 def test_a_failure_to_answer_gets_an_apology_in_the_thread(
     client: TestClient, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture, text: str, lang: str
@@ -230,11 +238,14 @@ def test_a_failure_to_answer_gets_an_apology_in_the_thread(
     caplog.set_level(logging.WARNING, logger="plan_assistant.bots")
     post_event(client, event(mention(text, "1700000600.000100")))
     [reply] = replies(fake_slack)
-    assert reply == {"channel": "C1", "thread_ts": "1700000600.000100", "text": APOLOGY[lang]}
+    assert (reply["channel"], reply["thread_ts"], reply["text"]) == ("C1", "1700000600.000100", APOLOGY[lang])
+    assert "blocks" not in reply
     assert any("could not answer (bad_request)" in r.getMessage() for r in caplog.records)
 
 
-def test_without_token_and_secret_the_route_says_what_is_missing(settings: Settings, shared_assistant: Assistant) -> None:
+def test_without_token_and_secret_the_route_says_what_is_missing(
+    settings: Settings, shared_assistant: Assistant
+) -> None:
     with TestClient(create_app(settings, shared_assistant)) as c:
         response = c.post("/slack/events", json={"type": "url_verification", "challenge": "x"})
     assert response.status_code == 503
@@ -246,7 +257,8 @@ def test_without_token_and_secret_the_route_says_what_is_missing(settings: Setti
 def test_socket_mode_answers_an_event_received_over_the_socket(
     slack_settings: Settings, fake_slack: FakeSlack, shared_assistant: Assistant
 ) -> None:
-    settings = slack_settings.model_copy(update={"slack_signing_secret": None, "slack_app_token": "xapp-1-test"})
+    settings = slack_settings.model_copy(update={"slack_signing_secret": None,
+                                                 "slack_app_token": "xapp-1-test"})
     fake_slack.envelopes.append({
         "envelope_id": "env-1", "type": "events_api", "accepts_response_payload": False,
         "payload": json.loads(event(mention(f"<@{BOT}> {Q1}", "1700000700.000100"))),
@@ -264,14 +276,46 @@ def test_socket_mode_answers_an_event_received_over_the_socket(
     assert opened["headers"]["Authorization"] == "Bearer xapp-1-test"
     assert {"envelope_id": "env-1"} in fake_slack.acks
     [reply] = [c["data"] for c in fake_slack.calls_to("chat.postMessage")]
-    assert reply["thread_ts"] == "1700000700.000100" and reply["text"].startswith("Dette står i dokumentene")
+    assert reply["thread_ts"] == "1700000700.000100"
+    assert reply["text"] == cards.slack_text(shared_assistant.answer(Q1))
 
 
-def test_socket_mode_without_an_app_token_is_a_clear_error(slack_settings: Settings, shared_assistant: Assistant) -> None:
+def test_socket_mode_without_an_app_token_is_a_clear_error(
+    slack_settings: Settings, shared_assistant: Assistant
+) -> None:
     with pytest.raises(BotNotConfigured, match="PLAN_SLACK_APP_TOKEN"):
         run_socket_mode(shared_assistant, slack_settings)
+
+
+def test_socket_mode_with_a_refused_app_token_is_a_clear_error(
+    slack_settings: Settings, fake_slack: FakeSlack, shared_assistant: Assistant
+) -> None:
+    settings = slack_settings.model_copy(update={"slack_app_token": "xapp-revoked"})
+    fake_slack.refuse_app_token = "xapp-revoked"
+    with pytest.raises(SlackConnectionError, match=r"PLAN_SLACK_APP_TOKEN \(invalid_auth\)"):
+        asyncio.run(start_socket_mode(shared_assistant, settings))
+    assert [c for c in fake_slack.server.calls if c["path"] == "/socket"] == []
 
 
 def test_clean_text_strips_mentions_links_and_entities() -> None:
     text = "<@UBOT|plan>  Hva står i <https://x.no/plan|planen> om <#C1|budsjett> &amp; R&amp;D &lt;2020&gt;?"
     assert clean_text(text) == "Hva står i planen om budsjett & R&D <2020>?"
+
+
+def test_a_feedback_click_that_cannot_be_stored_says_so(
+    client: TestClient, fake_slack: FakeSlack, slack_settings: Settings
+) -> None:
+    payload = {
+        "type": "block_actions", "user": {"id": "U1"}, "api_app_id": "A1", "token": "legacy",
+        "team": {"id": "T1"}, "channel": {"id": "C1"},
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": "C1"},
+        "message": {"type": "message", "ts": "1800000000.000009", "text": "…"},
+        "actions": [{"action_id": "feedback_up", "block_id": "plan_feedback", "type": "button",
+                     "value": "not json"}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    client.post("/slack/events", content=body,
+                headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)})
+    [confirm] = fake_slack.server.wait_for(lambda c: c["path"] == "/api/chat.postEphemeral")
+    assert confirm["data"]["text"] == "Beklager, tilbakemeldingen ble ikke lagret."
+    assert FeedbackStore(slack_settings.store_dir).all() == []

@@ -1,6 +1,6 @@
 // The conversation: asks through /api/chat, streams answers in, keeps the turns in localStorage.
 
-import { el, postJson, streamChat } from "./api.js";
+import { el, icon, postJson, streamChat } from "./api.js";
 import { getLang, t } from "./i18n.js";
 import { closeSources, showSources } from "./sources.js";
 
@@ -83,6 +83,7 @@ function chips(turn) {
         {
           type: "button",
           class: "chip",
+          title: c.title,
           "aria-label": t("citationLabel", { n: c.n, title: c.title }) + pageText(c),
           onclick: (e) => showSources(turn, c.n, e.currentTarget),
         },
@@ -176,6 +177,11 @@ function feedbackForm(turn, rating, tools) {
   return box;
 }
 
+function thumb(rating, name, rate) {
+  const attrs = { type: "button", class: "btn ghost small thumb", "data-rating": rating, "aria-pressed": "false" };
+  return el("button", { ...attrs, "aria-label": name, title: name, onclick: rate(rating) }, icon(rating));
+}
+
 function toolbar(turn) {
   if (turn.feedbackSent) return el("p", { class: "thanks", text: t("thanks") });
   const tools = el("div", { class: "tools" });
@@ -192,7 +198,6 @@ function toolbar(turn) {
     el("button", {
       type: "button",
       class: "btn ghost small",
-      text: t("copy"),
       onclick: async () => {
         try {
           await copyText(plainAnswer(turn.answer));
@@ -202,9 +207,9 @@ function toolbar(turn) {
         }
         window.setTimeout(() => (copied.textContent = ""), 2500);
       },
-    }),
-    el("button", { type: "button", class: "btn ghost small thumb", "data-rating": "up", "aria-pressed": "false", "aria-label": t("helpful"), title: t("helpful"), text: "👍", onclick: rate("up") }),
-    el("button", { type: "button", class: "btn ghost small thumb", "data-rating": "down", "aria-pressed": "false", "aria-label": t("notHelpful"), title: t("notHelpful"), text: "👎", onclick: rate("down") }),
+    }, icon("copy"), t("copy")),
+    thumb("up", t("helpful"), rate),
+    thumb("down", t("notHelpful"), rate),
     copied,
   );
   return tools;
@@ -220,7 +225,7 @@ function renderTurn(turn, streaming = false) {
     const a = turn.answer;
     if (a.abstained) bot.classList.add("abstained");
     bot.append(answerBody(a.answer, a.citations, turn));
-    if (a.completeness) bot.append(el("p", { class: "completeness", text: a.completeness }));
+    if (a.completeness && !a.answer.includes(a.completeness)) bot.append(el("p", { class: "completeness", text: a.completeness }));
     if (a.citations.length) bot.append(chips(turn));
     bot.append(toolbar(turn));
   } else {
@@ -263,14 +268,14 @@ export async function ask(text) {
   state.turns.push(turn);
   save();
   log.querySelector(".welcome")?.remove();
-  let node = renderTurn(turn, true);
+  const node = renderTurn(turn, true);
   log.append(node);
   scrollToEnd();
   const mine = new AbortController();
   controller = mine;
   sendButton.disabled = true;
   announce(t("searching"));
-  const bot = node.querySelector(".msg.bot");
+  const liveBot = () => log.querySelector(`.msg.bot[data-turn="${turn.id}"]`) || node.querySelector(".msg.bot");
   let streamed = "";
   try {
     await streamChat(
@@ -278,6 +283,7 @@ export async function ask(text) {
       {
         answer: (delta) => {
           streamed += delta;
+          const bot = liveBot();
           bot.querySelector(".typing")?.remove();
           bot.querySelector(".answer-text")?.remove();
           bot.append(answerBody(streamed));
@@ -296,9 +302,9 @@ export async function ask(text) {
   sendButton.disabled = false;
   if (!turn.answer && !turn.error) turn.error = { code: "network", message: "" };
   save();
-  const done = renderTurn(turn);
-  node.replaceWith(done);
-  node = done;
+  const shown = log.querySelector(`.turn[data-turn="${turn.id}"]`);
+  if (shown) shown.replaceWith(renderTurn(turn));
+  else renderLog();
   scrollToEnd();
   announce(turn.answer ? `${t("answerReady")} ${turn.answer.answer.replace(/\[\d+\]/g, "")}` : errorText(turn.error));
 }

@@ -5,6 +5,7 @@ import { label, t } from "./i18n.js";
 
 const STATUS_ORDER = ["delayed", "postponed", "not_started", "planned", "in_progress", "completed", "reported"];
 let all = null;
+let titles = {};
 let shown = [];
 let seq = 0;
 let timer = 0;
@@ -24,7 +25,7 @@ function fillSelect(name, values, group) {
   const keep = select.value;
   select.replaceChildren(
     el("option", { value: "", text: t("all") }),
-    values.map((v) => el("option", { value: v, text: group ? label(group, v) : v })),
+    ...values.map((v) => el("option", { value: v, text: group ? label(group, v) : v })),
   );
   select.value = values.includes(keep) ? keep : "";
 }
@@ -62,13 +63,13 @@ function row(m) {
   return el(
     "tr",
     {},
-    el("td", { "data-label": t("plan"), text: m.plan || "–" }),
-    el("td", { "data-label": t("area"), text: m.area || "–" }),
-    el("td", { "data-label": t("colNumber"), class: "num", text: m.number || "" }),
+    el("td", { "data-label": t("plan"), class: "half", text: m.plan || "–" }),
+    el("td", { "data-label": t("area"), class: "half", text: m.area || "–" }),
+    el("td", { "data-label": t("colNumber"), class: "num half", text: m.number || "" }),
     el("td", { "data-label": t("colMeasure"), class: "measure" }, el("span", { class: "measure-title", text: m.title }), m.status_text ? el("span", { class: "muted small block", text: m.status_text }) : null),
-    el("td", { "data-label": t("status") }, badge(m.status)),
-    el("td", { "data-label": t("reason"), text: m.reason ? label("reasons", m.reason) : "–" }),
-    el("td", { "data-label": t("colSource") }, el("a", { href: documentUrl(m.source, m.page), target: "_blank", rel: "noopener", class: "small", title: m.source, text: `${m.source}${where}` })),
+    el("td", { "data-label": t("status"), class: "half" }, badge(m.status)),
+    el("td", { "data-label": t("reason"), class: "half", text: m.reason ? label("reasons", m.reason) : "–" }),
+    el("td", { "data-label": t("colSource") }, el("a", { href: documentUrl(m.source, m.page), target: "_blank", rel: "noopener", class: "small", title: m.source, text: `${titles[m.source] || m.source}${where}` })),
   );
 }
 
@@ -108,7 +109,9 @@ async function apply() {
 
 export async function loadMeasures() {
   try {
-    all = await request("/api/measures");
+    const [found, docs] = await Promise.all([request("/api/measures"), request("/api/documents").catch(() => null)]);
+    all = found;
+    titles = Object.fromEntries((docs ? docs.documents : []).map((d) => [d.source, d.title]));
   } catch {
     all = null;
     renderTable();

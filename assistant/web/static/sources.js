@@ -4,6 +4,7 @@ import { documentUrl, el, request } from "./api.js";
 import { t } from "./i18n.js";
 
 const cache = new Map();
+const NEIGHBOUR_LINES = 3;
 let panel, body, title, backdrop;
 let current = null; // { turn, n }
 let opener = null;
@@ -13,7 +14,9 @@ function passage(citation) {
   const key = `${citation.passage_id}\u0000${citation.text}`;
   if (!cache.has(key)) {
     const query = new URLSearchParams({ quote: citation.text, context: "1" });
-    const promise = request(`/api/passages/${encodeURIComponent(citation.passage_id)}?${query}`);
+    if (!citation.passage_id) query.set("source", citation.source);
+    const path = citation.passage_id ? `/api/passages/${encodeURIComponent(citation.passage_id)}` : "/api/passages";
+    const promise = request(`${path}?${query}`);
     promise.catch(() => cache.delete(key));
     cache.set(key, promise);
   }
@@ -24,20 +27,26 @@ function meta(citation, heading) {
   const items = [[t("file"), citation.source]];
   if (citation.page) items.push([t("pageLabel"), String(citation.page)]);
   if (heading) items.push([t("heading"), heading]);
-  return el("dl", { class: "meta" }, items.map(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
+  return el("dl", { class: "meta" }, items.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
 }
 
 function contextView(data) {
   const box = el("div", { class: "context" });
-  for (const block of data.context) {
+  const at = data.context.findIndex((b) => b.current);
+  data.context.forEach((block, i) => {
     const part = el("div", { class: block.current ? "block current" : "block" });
-    for (const line of block.lines) {
+    let lines = block.lines;
+    if (i < at && lines.length > NEIGHBOUR_LINES) lines = lines.slice(-NEIGHBOUR_LINES);
+    if (i > at && lines.length > NEIGHBOUR_LINES) lines = lines.slice(0, NEIGHBOUR_LINES);
+    if (i < at && lines !== block.lines) part.append(el("p", { class: "line gap", text: "…" }));
+    for (const line of lines) {
       const cls = `line ${line.kind}`;
       const content = line.highlight ? el("mark", { text: line.text }) : line.text;
       part.append(el("p", { class: cls }, content));
     }
+    if (i > at && lines !== block.lines) part.append(el("p", { class: "line gap", text: "…" }));
     box.append(part);
-  }
+  });
   return box;
 }
 
@@ -58,10 +67,6 @@ async function detail(citation) {
     { class: "detail", "aria-labelledby": "detail-title" },
     el("h3", { id: "detail-title" }, el("span", { class: "chip-n", text: String(citation.n) }), ` ${citation.title}`),
   );
-  if (!citation.passage_id) {
-    box.append(meta(citation, citation.heading), el("blockquote", { text: citation.text }), openLink(citation));
-    return box;
-  }
   const status = el("p", { class: "muted", role: "status", text: t("loadingPassage") });
   box.append(meta(citation, citation.heading), status);
   try {
