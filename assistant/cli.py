@@ -81,9 +81,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     failed = [r for r in results if not r["passed"]]
     if failed:
         lines += ["", "## Failed cases", ""]
-        lines += [
-            f"- `{r['id']}` {r['question']} — {json.dumps(r['details'], ensure_ascii=False)}" for r in failed
-        ]
+        lines += [f"- `{r['id']}` {r['question']} — {json.dumps(r['details'], ensure_ascii=False)}" for r in failed]
     text = "\n".join(lines)
     print("\n".join(summary.lines()))
     if args.report:
@@ -160,16 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", help="write a Markdown report here")
     p.add_argument("--min-pass", type=float, default=0.0, help="exit non-zero below this pass rate (0–1)")
 
-    p = add(
-        "serve", cmd_serve, "Serve the web chat, HTTP API and bots (indexes the bundled corpus if needed)."
-    )
+    p = add("serve", cmd_serve, "Serve the web chat, HTTP API and bots (indexes the bundled corpus if needed).")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
 
     p = add("measures", cmd_measures, "List the measure register (tiltak and their status).")
-    p.add_argument(
-        "--status", help="not_started, planned, in_progress, delayed, postponed, completed, reported"
-    )
+    p.add_argument("--status", help="not_started, planned, in_progress, delayed, postponed, completed, reported")
     p.add_argument("--reason", help="budget, capacity, awaiting_decision, pandemic, other")
     p.add_argument("--area", help="e.g. Forskning, Utdanning")
     p.add_argument("--plan", help="e.g. 'Handlingsplan 2019' (substring)")

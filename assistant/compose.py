@@ -39,7 +39,9 @@ class Scored:
     score: float
 
 
-def coverage(query: Query, unit_terms: set[str], context_terms: set[str], index: KeywordIndex) -> float:
+def coverage(
+    query: Query, unit_terms: frozenset[str] | set[str], context_terms: frozenset[str] | set[str], index: KeywordIndex
+) -> float:
     """Share of the question's weighted concepts found in a unit (context words count half)."""
     num = den = 0.0
     for concept in query.concepts:
@@ -64,9 +66,7 @@ def support(query: Query, hits: list[Hit], index: KeywordIndex) -> float:
     """How well the best passage window (a unit with its neighbours) covers the question."""
     best = 0.0
     for hit in hits:
-        chunk = hit.chunk
-        context = set(index_terms(f"{chunk.title} {chunk.heading or ''}", index.vocab))
-        units = [set(index_terms(u, index.vocab)) for u in chunk.units]
+        units, context = index.terms_of(hit.chunk)
         for i in range(len(units)):
             window = set().union(*units[max(0, i - 1) : i + 3])
             best = max(best, coverage(query, window, context, index))
@@ -103,12 +103,10 @@ def score_units(query: Query, hits: list[Hit], index: KeywordIndex) -> list[Scor
     span = max(hi - lo, 1e-6)
     out = []
     for rank, hit in enumerate(hits):
-        chunk = hit.chunk
-        context = set(index_terms(f"{chunk.title} {chunk.heading or ''}", index.vocab))
+        unit_terms, context = index.terms_of(hit.chunk)
         prior = hit.score / best_fused
-        for i, unit in enumerate(chunk.units):
-            terms = set(index_terms(unit, index.vocab))
-            cov = coverage(query, terms, context, index)
+        for i, unit in enumerate(hit.chunk.units):
+            cov = coverage(query, unit_terms[i], context, index)
             bonus = 0.05 if query.intent == "count" and _NUMBER.search(unit) else 0.0
             dense = (hit.unit_scores[i] - lo) / span if i < len(hit.unit_scores) else 0.0
             out.append(Scored(rank, i, unit, cov, W_LEX * cov + W_DENSE * dense + W_PRIOR * prior + bonus))
@@ -121,9 +119,7 @@ def heading_matches(query: Query, heading: str, index: KeywordIndex) -> bool:
     return bool(terms) and coverage(query, terms, set(), index) >= 0.2
 
 
-def select(
-    query: Query, hits: list[Hit], scored: list[Scored], max_units: int, index: KeywordIndex
-) -> list[Scored]:
+def select(query: Query, hits: list[Hit], scored: list[Scored], max_units: int, index: KeywordIndex) -> list[Scored]:
     """Pick the best units, then their siblings in the same list or table for list questions."""
     if not scored:
         return []
@@ -153,9 +149,9 @@ def select(
 def is_lead(unit: str) -> bool:
     """True for a title or lead-in line whose content follows it (slide titles, 'Tema:')."""
     text = citation_text(unit).strip()
-    return text.endswith(":") or (
-        len(text) <= 90 and not text.endswith((".", "!", "?", ";")) and not unit.startswith("- ")
-    )
+    if text.endswith((":", "?")):
+        return True
+    return len(text) <= 90 and not text.endswith((".", "!", ";")) and not unit.startswith("- ")
 
 
 @dataclass
@@ -183,16 +179,16 @@ def spans_of(selected: list[Scored], hits: list[Hit]) -> list[Span]:
     return spans
 
 
-def extend_leads(
-    spans: list[Span], following: Callable[[Chunk], Chunk | None], budget: int = 420
-) -> list[Span]:
+def extend_leads(spans: list[Span], following: Callable[[Chunk], Chunk | None], budget: int = 420) -> list[Span]:
     """Extend a span that ends in a lead-in line with the lines that follow it, into the next chunk."""
     out: list[Span] = []
     for span in spans:
         out.append(span)
-        if not is_lead(span.chunk.units[span.end]):
+        last = span.chunk.units[span.end]
+        in_list = last.startswith("- ")
+        if not (in_list or is_lead(last)):
             continue
-        used, taken_list = 0, False
+        used, taken_list = 0, in_list
         current, idx = span, span.end + 1
         while used < budget:
             units = current.chunk.units
@@ -205,7 +201,7 @@ def extend_leads(
                 idx = 0
                 continue
             unit = units[idx]
-            if taken_list and not unit.startswith("- ") and is_lead(unit):
+            if (in_list and not unit.startswith("- ")) or (taken_list and not unit.startswith("- ") and is_lead(unit)):
                 break
             current.end = idx
             used += len(unit)
@@ -218,7 +214,10 @@ def merge_spans(spans: list[Span]) -> list[Span]:
     """Merge spans of the same chunk that overlap or touch, keeping first-seen order."""
     merged: list[Span] = []
     for span in spans:
-        twin = next((m for m in merged if m.chunk.id == span.chunk.id and m.start <= span.end + 1 and span.start <= m.end + 1), None)
+        twin = next(
+            (m for m in merged if m.chunk.id == span.chunk.id and m.start <= span.end + 1 and span.start <= m.end + 1),
+            None,
+        )
         if twin is None:
             merged.append(Span(span.chunk, span.start, span.end))
         else:
@@ -252,9 +251,7 @@ def compose(
         texts = span.texts()
         chunk = span.chunk
         n = len(citations) + 1
-        citations.append(
-            Citation(n, chunk.source, chunk.title, chunk.page, "\n".join(texts), chunk.id, chunk.heading)
-        )
+        citations.append(Citation(n, chunk.source, chunk.title, chunk.page, "\n".join(texts), chunk.id, chunk.heading))
         body = "; ".join(texts) if len(texts) <= 15 else "; ".join(texts[:15]) + " …"
         body = re.sub(r"\s+", " ", body).replace(":;", ":")
         lines.append(f"- {body} [{n}]")

@@ -174,8 +174,7 @@ class Summary:
         out += [f"| {k} | {rate(v)} |" for k, v in sorted(self.by_lang.items())]
         out += ["", "| metric | value |", "|---|---|"]
         out += [
-            f"| retrieval hit@{k} (expected document in top {k}) | {rate(v)} |"
-            for k, v in sorted(self.hits.items())
+            f"| retrieval hit@{k} (expected document in top {k}) | {rate(v)} |" for k, v in sorted(self.hits.items())
         ]
         out += [
             f"| citation precision (cited passages from an expected document) | {rate(self.cited)} |",

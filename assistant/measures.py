@@ -7,6 +7,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from assistant.query import Query
@@ -16,9 +17,7 @@ from indexing.cleaning import normalise_for_match
 from indexing.measures import Measure
 from indexing.register import ensure_schema, query_measures, series
 
-_MEASURE = re.compile(
-    r"\b(tiltak\w*|measures?|actions?|initiatives?|activities|aktivitet(?:er|ene)?)\b", re.I
-)
+_MEASURE = re.compile(r"\b(tiltak\w*|measures?|actions?|initiatives?|activities|aktivitet(?:er|ene)?)\b", re.I)
 _STATUS_WORDS: list[tuple[str, frozenset[str]]] = [
     (
         r"ikke (?:er )?(?:igangsatt|startet|påbegynt|iverksatt)|not (?:yet )?(?:been )?(?:started|begun|initiated)",
@@ -168,10 +167,16 @@ def in_scope(m: Measure, mq: MeasureQuery) -> bool:
 def cite_text(m: Measure, units: dict[str, list[str]]) -> str:
     """Return the measure's row as it stands in its document (falls back to the unit holding its title)."""
     source_units = units.get(m.source, [])
-    if any(normalise_for_match(m.text) in normalise_for_match(u) for u in source_units):
+    text = normalise_for_match(m.text)
+    if any(text in _norm(u) for u in source_units):
         return m.text
     head = normalise_for_match(m.title)[:40]
-    return next((u.removeprefix("- ") for u in source_units if head in normalise_for_match(u)), m.title)
+    return next((u.removeprefix("- ") for u in source_units if head in _norm(u)), m.title)
+
+
+@lru_cache(maxsize=50_000)
+def _norm(unit: str) -> str:
+    return normalise_for_match(unit)
 
 
 def _describe(mq: MeasureQuery, lang: str) -> str:
@@ -207,9 +212,7 @@ def register_answer(
             else f"No measure in the measure register matches ({desc})."
         )
         return Answer(question, text, (), False, lang, mode="register", completeness=text)
-    head = (
-        f"{len(hits)} tiltak passer ({desc}):" if lang == "nb" else f"{len(hits)} measure(s) match ({desc}):"
-    )
+    head = f"{len(hits)} tiltak passer ({desc}):" if lang == "nb" else f"{len(hits)} measure(s) match ({desc}):"
     lines: list[str] = [head]
     citations: list[Citation] = []
     for m in hits[:limit]:
@@ -222,14 +225,10 @@ def register_answer(
     totals = Counter(m.plan for m in measures if in_scope(m, mq))
     if lang == "nb":
         parts = [f"{per_plan[p]} av {totals[p]} tiltak i {p}" for p in per_plan]
-        done = (
-            "Fullstendig liste fra tiltaksregisteret: " + "; ".join(parts) + (f" ({desc})." if desc else ".")
-        )
+        done = "Fullstendig liste fra tiltaksregisteret: " + "; ".join(parts) + (f" ({desc})." if desc else ".")
     else:
         parts = [f"{per_plan[p]} of {totals[p]} measures in {p}" for p in per_plan]
-        done = (
-            "Complete list from the measure register: " + "; ".join(parts) + (f" ({desc})." if desc else ".")
-        )
+        done = "Complete list from the measure register: " + "; ".join(parts) + (f" ({desc})." if desc else ".")
     if len(hits) > limit:
         done += f" Viser de første {limit}." if lang == "nb" else f" Showing the first {limit}."
     return Answer(question, "\n".join([*lines, "", done]), tuple(citations), False, lang, "register", done)
@@ -268,9 +267,7 @@ def history_answer(
             Citation(n, m.source, titles.get(m.source, m.source), m.page, cite_text(m, units), None, m.area)
         )
         score = f" ({m.status_score})" if m.status_score is not None else ""
-        lines.append(
-            f"- {m.plan or ''}: {m.status_text or _LABELS[lang].get(m.status or '', '')}{score} [{n}]"
-        )
+        lines.append(f"- {m.plan or ''}: {m.status_text or _LABELS[lang].get(m.status or '', '')}{score} [{n}]")
     return Answer(question, "\n".join(lines), tuple(citations), False, lang, mode="register")
 
 
@@ -308,11 +305,7 @@ def print_measures(assistant: Any, **filters: Any) -> int:
         "text",
     )
     if as_json:
-        print(
-            json.dumps(
-                [{f: dataclasses.asdict(m)[f] for f in fields} for m in rows], ensure_ascii=False, indent=2
-            )
-        )
+        print(json.dumps([{f: dataclasses.asdict(m)[f] for f in fields} for m in rows], ensure_ascii=False, indent=2))
         return 0
     for m in rows:
         score = "" if m.status_score is None else str(m.status_score)

@@ -124,9 +124,7 @@ def analyse(question: str, history: tuple[str, ...] = (), vocab: Vocabulary | No
         earlier = [c for c in _concepts(history[-1], vocab, 0.7) if c.surface not in seen]
         concepts += earlier
         dense_text = f"{history[-1]} {question}"
-    lang = detect_language(
-        question if len(words(question)) >= 3 or not history else f"{history[-1]} {question}"
-    )
+    lang = detect_language(question if len(words(question)) >= 3 or not history else f"{history[-1]} {question}")
     intent = intent_of(question)
     if followup and intent == "lookup":
         intent = intent_of(history[-1])

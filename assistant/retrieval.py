@@ -6,7 +6,7 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,6 +40,18 @@ class KeywordIndex:
     idf: dict[str, float]
     bm25: object
     median_idf: float = 3.0
+    unit_terms: dict[str, list[frozenset[str]]] = field(default_factory=dict)
+    context_terms: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def terms_of(self, chunk: Chunk) -> tuple[list[frozenset[str]], frozenset[str]]:
+        """Return the stemmed terms of each unit of a chunk and of its title and heading."""
+        units = self.unit_terms.get(chunk.id)
+        if units is None:
+            units = [frozenset(index_terms(u, self.vocab)) for u in chunk.units]
+        context = self.context_terms.get(chunk.id)
+        if context is None:
+            context = frozenset(index_terms(f"{chunk.title} {chunk.heading or ''}", self.vocab))
+        return units, context
 
     @classmethod
     def build(cls, chunks: list[Chunk]) -> KeywordIndex:
@@ -48,7 +60,10 @@ class KeywordIndex:
 
         words = frozenset(w for c in chunks for w in content_words(c.text) if len(w) >= 4)
         token_lists = [index_terms(c.embedding_text(), Vocabulary(words)) or ["∅"] for c in chunks]
-        vocab = Vocabulary(words, tuple(sorted({t for toks in token_lists for t in toks})))
+        stems = {t for toks in token_lists for t in toks}
+        vocab = Vocabulary(words, tuple(sorted(stems)), frozenset(stems))
+        unit_terms = {c.id: [frozenset(index_terms(u, vocab)) for u in c.units] for c in chunks}
+        context_terms = {c.id: frozenset(index_terms(f"{c.title} {c.heading or ''}", vocab)) for c in chunks}
         retriever = bm25s.BM25()
         if chunks:
             retriever.index(token_lists, show_progress=False)
@@ -56,7 +71,7 @@ class KeywordIndex:
         n = max(len(chunks), 1)
         idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
         median = sorted(idf.values())[len(idf) // 2] if idf else 3.0
-        return cls(chunks, [set(t) for t in token_lists], vocab, idf, retriever, median)
+        return cls(chunks, [set(t) for t in token_lists], vocab, idf, retriever, median, unit_terms, context_terms)
 
     def idf_of(self, term: str) -> float:
         """Return a term's IDF (unseen terms get the maximum)."""

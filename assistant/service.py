@@ -69,6 +69,7 @@ class Assistant:
             self.store, self.embedder, max_bytes=settings.upload_limit_bytes * 4, derived=update_register
         )
         self._register: tuple[int, list[Measure]] = (-1, [])
+        self._source_cache: tuple[int, dict[str, list[str]], dict[str, str]] = (-1, {}, {})
         self._ingest_lock = threading.Lock()
 
     def ensure_corpus(self, progress: bool = False) -> IngestReport | None:
@@ -101,6 +102,17 @@ class Assistant:
             self._register = (gen, all_measures(self.store))
         return self._register[1]
 
+    def _sources(self) -> tuple[dict[str, list[str]], dict[str, str]]:
+        """Return each document's units and title (cached until the store changes)."""
+        gen = self.store.generation()
+        if self._source_cache[0] != gen:
+            units: dict[str, list[str]] = {}
+            for c in self.retriever.keyword_index().chunks:
+                units.setdefault(c.source, []).extend(c.units)
+            titles = {d["source"]: d["title"] for d in self.store.documents()}
+            self._source_cache = (gen, units, titles)
+        return self._source_cache[1], self._source_cache[2]
+
     def _from_register(self, query: Query, chunks: list[Chunk]) -> Answer | None:
         """Answer list, count and status questions about measures from the register, if they are such."""
         measures = self.measures()
@@ -110,12 +122,13 @@ class Assistant:
         mq = parse(query.question, areas, query)
         if query.followup and query.history:
             mq = mq.merged(parse(query.history[-1], areas))
-        units: dict[str, list[str]] = {}
-        for c in chunks:
-            units.setdefault(c.source, []).extend(c.units)
-        titles = {d["source"]: d["title"] for d in self.store.documents()}
+        units, titles = self._sources()
         listing = query.intent in ("list", "count")
-        if listing and mq.mentions_measures and (mq.filters or (query.intent == "count" and (mq.years or mq.plan_kind))):
+        if (
+            listing
+            and mq.mentions_measures
+            and (mq.filters or (query.intent == "count" and (mq.years or mq.plan_kind)))
+        ):
             if any(matches(m, mq) for m in measures):
                 return register_answer(query.question, query.lang, mq, measures, units, titles)
         if LOOKUP.search(query.question):
@@ -136,11 +149,7 @@ class Assistant:
             raise BadRequest(f"The question is longer than {MAX_QUESTION_CHARS} characters. Shorten it.")
         query, hits = self.search(question, history)
         index = self.retriever.keyword_index()
-        passages = (
-            compose(query, hits, index, self.settings.max_citations, self._following)
-            if hits
-            else abstain(query)
-        )
+        passages = compose(query, hits, index, self.settings.max_citations, self._following) if hits else abstain(query)
         result = self._from_register(query, index.chunks) or passages
         if result is not passages and query.intent == "count" and not passages.abstained:
             result = merge_answers(result, passages, keep=2)

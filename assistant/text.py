@@ -104,6 +104,7 @@ class Vocabulary:
 
     words: frozenset[str]
     stems: tuple[str, ...] = ()
+    stem_set: frozenset[str] = frozenset()
 
     def prefixed(self, stem_: str, limit: int = 12) -> list[str]:
         """Corpus stems that start with a stem of five letters or more ('befolkning' → 'befolkningsundersøk')."""
@@ -121,10 +122,9 @@ class Vocabulary:
         """Split a compound into two known words ('budsjettsituasjonen' → budsjett, situasjonen)."""
         if len(word) < 9 or word.isdigit():
             return []
-        known = set(self.stems)
 
         def ok(part: str) -> bool:
-            return len(part) >= 4 and (part in self.words or (bool(known) and stem(part) in known))
+            return len(part) >= 4 and (part in self.words or stem(part) in self.stem_set)
 
         for i in range(len(word) - 4, 3, -1):
             head, tail = word[:i], word[i:]

@@ -76,12 +76,7 @@ def units_of_page(page: Page) -> Iterable[Unit]:
             i += 1
             continue
         for k, line in enumerate(block):
-            if (
-                k == 0
-                and len(block) > 1
-                and block[1].startswith("- ")
-                and _is_slide_heading([line], block[1:])
-            ):
+            if k == 0 and len(block) > 1 and block[1].startswith("- ") and _is_slide_heading([line], block[1:]):
                 line = f"# {line}"
             if line.startswith("# "):
                 heading = line[2:].strip()

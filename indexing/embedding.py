@@ -108,9 +108,7 @@ class SentenceTransformerEmbedder:
     def _run(self, texts: list[str], prefix: str) -> np.ndarray:
         with self._lock:
             model = self._get()
-            vecs = model.encode(
-                [prefix + t for t in texts], batch_size=self.batch_size, normalize_embeddings=True
-            )
+            vecs = model.encode([prefix + t for t in texts], batch_size=self.batch_size, normalize_embeddings=True)
             return np.asarray(vecs, dtype=np.float32)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:

@@ -203,8 +203,7 @@ def load_bytes(
     loader = _LOADERS.get(suffix)
     if loader is None:
         raise UnsupportedFileType(
-            f"{name}: '{suffix or 'no extension'}' files are not supported. "
-            f"Use one of {', '.join(SUPPORTED_SUFFIXES)}."
+            f"{name}: '{suffix or 'no extension'}' files are not supported. Use one of {', '.join(SUPPORTED_SUFFIXES)}."
         )
     if len(data) > max_bytes:
         raise DocumentTooLarge(
@@ -228,9 +227,7 @@ def load_bytes(
     )
 
 
-def load_document(
-    path: Path, metadata: dict[str, str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Document:
+def load_document(path: Path, metadata: dict[str, str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Load one file; metadata defaults to its directory's manifest entry."""
     if metadata is None:
         metadata = read_manifest(path.parent).get(path.name)
@@ -252,9 +249,7 @@ def discover(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.name != MANIFEST_NAME and not p.name.startswith(".")
+                p for p in path.rglob("*") if p.is_file() and p.name != MANIFEST_NAME and not p.name.startswith(".")
             )
         else:
             found.append(path)

@@ -41,9 +41,7 @@ _STATUS_PHRASES: tuple[tuple[str, str], ...] = (
     ("completed", r"completed|done|finished|delivered|implemented|established|published|achieved"),
     ("completed", r"[✓✔]"),
 )
-_CONTINUE_RE = re.compile(
-    _W + r"(?:videreføres|videreført|videreutvikling|continue[sd]?|continuation)" + _E, re.I
-)
+_CONTINUE_RE = re.compile(_W + r"(?:videreføres|videreført|videreutvikling|continue[sd]?|continuation)" + _E, re.I)
 _PRECEDENCE = ("postponed", "delayed", "not_started", "in_progress", "reported", "completed", "planned")
 
 _REASON_PHRASES: tuple[tuple[str, str], ...] = (

@@ -318,9 +318,7 @@ class _Parser:
             comment = " ".join(rest[rest.index(status) + 1 :]) if status in rest else comment
         number, area = cell.get("number") or None, cell.get("area") or None
         value = int(score) if score.isdigit() else None
-        self.add(
-            line.page, cell.get("title", ""), status or None, line.text, number, value, comment, area=area
-        )
+        self.add(line.page, cell.get("title", ""), status or None, line.text, number, value, comment, area=area)
 
     def emit_row(self) -> None:
         row, self.row = self.row, None
@@ -392,7 +390,5 @@ def link_measures(measures: Sequence[Measure]) -> dict[str, str]:
     groups: dict[int, list[Measure]] = defaultdict(list)
     for i, m in enumerate(items):
         groups[find(i)].append(m)
-    first = {
-        k: min(g, key=lambda m: (m.year or 9999, m.plan or "", m.source, m.id)) for k, g in groups.items()
-    }
+    first = {k: min(g, key=lambda m: (m.year or 9999, m.plan or "", m.source, m.id)) for k, g in groups.items()}
     return {m.id: first[k].id for k, group in groups.items() for m in group}

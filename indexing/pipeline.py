@@ -135,9 +135,7 @@ class Indexer:
                     raise DocumentError(f"{path}: no such file.")
                 data = path.read_bytes()
                 status, n = self.ingest_bytes(path.name, data, manifests[path.parent].get(path.name))
-                {"added": report.added, "updated": report.updated, "skipped": report.skipped}[status].append(
-                    path.name
-                )
+                {"added": report.added, "updated": report.updated, "skipped": report.skipped}[status].append(path.name)
                 report.chunks += n
             except DocumentError as exc:
                 report.failed.append((path.name, exc.code, exc.message))

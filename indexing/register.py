@@ -143,9 +143,7 @@ def relink(conn: sqlite3.Connection) -> int:
     """Recompute series ids over all measures (run after an ingest); return how many series span >1 plan."""
     mapping = link_measures(_select(conn))
     with conn:
-        conn.executemany(
-            "UPDATE measures SET series_id = ? WHERE id = ?", [(s, i) for i, s in mapping.items()]
-        )
+        conn.executemany("UPDATE measures SET series_id = ? WHERE id = ?", [(s, i) for i, s in mapping.items()])
     sizes: dict[str, int] = {}
     for s in mapping.values():
         sizes[s] = sizes.get(s, 0) + 1

@@ -111,9 +111,7 @@ class Store:
             )
             built = (self._collection.metadata or {}).get("embedder")
             if built and built != self.embedder_name:
-                raise StoreMismatch(
-                    f"The vectors at {self.root} come from '{built}', not '{self.embedder_name}'."
-                )
+                raise StoreMismatch(f"The vectors at {self.root} come from '{built}', not '{self.embedder_name}'.")
         return self._collection
 
     def generation(self) -> int:
@@ -190,10 +188,7 @@ class Store:
                     conn.execute("DELETE FROM chunks WHERE source = ?", (doc.source,))
                     conn.executemany(
                         "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            (c.id, c.source, c.position, c.page, c.heading, c.text, c.kind, c.title)
-                            for c in chunks
-                        ],
+                        [(c.id, c.source, c.position, c.page, c.heading, c.text, c.kind, c.title) for c in chunks],
                     )
                     conn.execute(
                         "INSERT OR REPLACE INTO documents(source, title, date, sha256, kind, pages, chunks) "

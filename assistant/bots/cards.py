@@ -22,14 +22,22 @@ MAX_SOURCES = 10
 
 _LABELS = {
     "nb": {
-        "sources": "Kilder", "page": "s.", "open": "Åpne dokumentet",
-        "up": "👍 Nyttig", "down": "👎 Ikke nyttig",
-        "thanks": "Takk for tilbakemeldingen!", "not_saved": "Beklager, tilbakemeldingen ble ikke lagret.",
+        "sources": "Kilder",
+        "page": "s.",
+        "open": "Åpne dokumentet",
+        "up": "👍 Nyttig",
+        "down": "👎 Ikke nyttig",
+        "thanks": "Takk for tilbakemeldingen!",
+        "not_saved": "Beklager, tilbakemeldingen ble ikke lagret.",
     },
     "en": {
-        "sources": "Sources", "page": "p.", "open": "Open the document",
-        "up": "👍 Helpful", "down": "👎 Not helpful",
-        "thanks": "Thanks for the feedback!", "not_saved": "Sorry, the feedback was not saved.",
+        "sources": "Sources",
+        "page": "p.",
+        "open": "Open the document",
+        "up": "👍 Helpful",
+        "down": "👎 Not helpful",
+        "thanks": "Thanks for the feedback!",
+        "not_saved": "Sorry, the feedback was not saved.",
     },
 }
 _BULLET = re.compile(r"^- ", re.M)
@@ -134,9 +142,7 @@ def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-def slack_blocks(
-    answer: Answer, history: Sequence[str] = (), public_url: str | None = None
-) -> list[dict[str, Any]]:
+def slack_blocks(answer: Answer, history: Sequence[str] = (), public_url: str | None = None) -> list[dict[str, Any]]:
     """Block Kit for an answer: the text, a context block per source, and 👍/👎 buttons."""
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": part}}
@@ -148,44 +154,73 @@ def slack_blocks(
         blocks.append(_context(f"*{label(answer.lang, 'sources')}*"))
     blocks += [_context(slack_source(c, answer.lang, public_url)) for c in answer.citations[:MAX_SOURCES]]
     value = feedback_ref(answer.question, history)
-    blocks.append({
-        "type": "actions",
-        "block_id": FEEDBACK_BLOCK,
-        "elements": [
-            {"type": "button", "action_id": action, "value": value,
-             "text": {"type": "plain_text", "text": label(answer.lang, key), "emoji": True}}
-            for action, key in ((FEEDBACK_UP, "up"), (FEEDBACK_DOWN, "down"))
-        ],
-    })
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": FEEDBACK_BLOCK,
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": action,
+                    "value": value,
+                    "text": {"type": "plain_text", "text": label(answer.lang, key), "emoji": True},
+                }
+                for action, key in ((FEEDBACK_UP, "up"), (FEEDBACK_DOWN, "down"))
+            ],
+        }
+    )
     return blocks
 
 
-def adaptive_card(
-    answer: Answer, history: Sequence[str] = (), public_url: str | None = None
-) -> dict[str, Any]:
+def adaptive_card(answer: Answer, history: Sequence[str] = (), public_url: str | None = None) -> dict[str, Any]:
     """Adaptive Card 1.5: the answer, its sources (title, page, quote, link) and feedback buttons."""
     body: list[dict[str, Any]] = [{"type": "TextBlock", "text": answer.answer, "wrap": True}]
     if answer.completeness:
         body.append({"type": "TextBlock", "text": answer.completeness, "wrap": True, "isSubtle": True})
     if answer.citations:
-        body.append({"type": "TextBlock", "text": label(answer.lang, "sources"), "weight": "Bolder",
-                     "spacing": "Medium", "separator": True})
+        body.append(
+            {
+                "type": "TextBlock",
+                "text": label(answer.lang, "sources"),
+                "weight": "Bolder",
+                "spacing": "Medium",
+                "separator": True,
+            }
+        )
     for c in answer.citations:
         items: list[dict[str, Any]] = [
-            {"type": "TextBlock", "text": f"[{c.n}] {where(c, answer.lang)}", "wrap": True,
-             "weight": "Bolder", "size": "Small"},
-            {"type": "TextBlock", "text": f"«{clip(c.text, QUOTE_CHARS)}»", "wrap": True, "isSubtle": True,
-             "size": "Small", "spacing": "None"},
+            {
+                "type": "TextBlock",
+                "text": f"[{c.n}] {where(c, answer.lang)}",
+                "wrap": True,
+                "weight": "Bolder",
+                "size": "Small",
+            },
+            {
+                "type": "TextBlock",
+                "text": f"«{clip(c.text, QUOTE_CHARS)}»",
+                "wrap": True,
+                "isSubtle": True,
+                "size": "Small",
+                "spacing": "None",
+            },
         ]
         url = source_url(public_url, c)
         if url:
-            items.append({"type": "ActionSet", "actions": [
-                {"type": "Action.OpenUrl", "title": label(answer.lang, "open"), "url": url}]})
+            items.append(
+                {
+                    "type": "ActionSet",
+                    "actions": [{"type": "Action.OpenUrl", "title": label(answer.lang, "open"), "url": url}],
+                }
+            )
         body.append({"type": "Container", "items": items, "spacing": "Small"})
     ref = json.loads(feedback_ref(answer.question, history, limit=20000))
     actions = [
-        {"type": "Action.Submit", "title": label(answer.lang, rating),
-         "data": {"type": TEAMS_FEEDBACK, "rating": rating, **ref}}
+        {
+            "type": "Action.Submit",
+            "title": label(answer.lang, rating),
+            "data": {"type": TEAMS_FEEDBACK, "rating": rating, **ref},
+        }
         for rating in ("up", "down")
     ]
     return {

@@ -37,9 +37,7 @@ def apology(question: str) -> str:
     return APOLOGY[detect_language(question or "")]
 
 
-async def try_answer(
-    assistant: Assistant, question: str, history: Sequence[str], channel: str
-) -> Answer | None:
+async def try_answer(assistant: Assistant, question: str, history: Sequence[str], channel: str) -> Answer | None:
     """Answer in a worker thread; log and return None when answering fails."""
     try:
         return await asyncio.to_thread(assistant.answer, question, list(history))
@@ -51,8 +49,14 @@ async def try_answer(
 
 
 def store_feedback(
-    assistant: Assistant, settings: Settings, *, channel: str, rating: str, question: str,
-    history: Sequence[str], shown_answer: str = "",
+    assistant: Assistant,
+    settings: Settings,
+    *,
+    channel: str,
+    rating: str,
+    question: str,
+    history: Sequence[str],
+    shown_answer: str = "",
 ) -> int:
     """Store a 👍/👎 like the web page does; the (extractive) answer is recomputed for its citations."""
     try:
@@ -62,8 +66,13 @@ def store_feedback(
     except PlanAssistantError:
         text, citations, abstained = shown_answer, (), None
     item = Feedback(
-        question=question, answer=text, rating=rating, history=tuple(history), citations=citations,
-        channel=channel, abstained=abstained,
+        question=question,
+        answer=text,
+        rating=rating,
+        history=tuple(history),
+        citations=citations,
+        channel=channel,
+        abstained=abstained,
     )
     return FeedbackStore(settings.store_dir).add(item)
 

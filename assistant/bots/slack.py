@@ -142,9 +142,12 @@ class SlackBot:
                 await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=apology(question))
                 return
             await client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=cards.slack_text(answer),
+                channel=channel,
+                thread_ts=thread_ts,
+                text=cards.slack_text(answer),
                 blocks=cards.slack_blocks(answer, history, self.settings.public_url),
-                unfurl_links=False, unfurl_media=False,
+                unfurl_links=False,
+                unfurl_media=False,
             )
         except Exception:
             log.exception("slack bot: could not post the reply in %s (thread %s)", channel, thread_ts)
@@ -168,9 +171,7 @@ class SlackBot:
                     earlier.append(text)
         return earlier[-MAX_HISTORY:]
 
-    async def on_feedback(
-        self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
+    async def on_feedback(self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         """Store a 👍/👎 click and confirm it to the clicking user only."""
         await ack()
         rating = "up" if action.get("action_id") == cards.FEEDBACK_UP else "down"
@@ -181,8 +182,14 @@ class SlackBot:
         try:
             question, history = cards.parse_ref(action.get("value") or "")
             await asyncio.to_thread(
-                store_feedback, self.assistant, self.settings, channel="slack", rating=rating,
-                question=question, history=history, shown_answer=str(message.get("text", "")),
+                store_feedback,
+                self.assistant,
+                self.settings,
+                channel="slack",
+                rating=rating,
+                question=question,
+                history=history,
+                shown_answer=str(message.get("text", "")),
             )
             text = cards.label(detect_language(question), "thanks")
         except Exception:

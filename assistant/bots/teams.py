@@ -169,8 +169,13 @@ class TeamsBot:
             if rating not in ("up", "down"):
                 raise ValueError(f"unknown rating {rating!r}")
             await asyncio.to_thread(
-                store_feedback, self.assistant, self.settings, channel="teams", rating=rating,
-                question=question, history=history,
+                store_feedback,
+                self.assistant,
+                self.settings,
+                channel="teams",
+                rating=rating,
+                question=question,
+                history=history,
             )
             text = cards.label(detect_language(question), "thanks")
         except Exception:
@@ -193,8 +198,11 @@ def _is_activity(body: Any) -> bool:
         return False
     conversation = body.get("conversation")
     return bool(
-        body.get("type") and isinstance(conversation, dict) and conversation.get("id")
-        and isinstance(body.get("serviceUrl"), str) and body["serviceUrl"]
+        body.get("type")
+        and isinstance(conversation, dict)
+        and conversation.get("id")
+        and isinstance(body.get("serviceUrl"), str)
+        and body["serviceUrl"]
     )
 
 

@@ -30,8 +30,11 @@ log = logging.getLogger("plan_assistant.bots.teams")
 BOT_FRAMEWORK_JWKS_URL = "https://login.botframework.com/v1/.well-known/keys"
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 SERVICE_URL_HOSTS = (
-    "botframework.com", "botframework.azure.us", "smba.trafficmanager.net",
-    "teams.microsoft.com", "teams.microsoft.us",
+    "botframework.com",
+    "botframework.azure.us",
+    "smba.trafficmanager.net",
+    "teams.microsoft.com",
+    "teams.microsoft.us",
 )
 CLOCK_SKEW_SECONDS = 300
 
@@ -64,8 +67,13 @@ class TokenValidator:
         try:
             key = await asyncio.to_thread(self.jwks.get_signing_key_from_jwt, token)
             claims = jwt.decode(
-                token, key.key, algorithms=["RS256"], audience=self.audience, issuer=self.issuers,
-                leeway=CLOCK_SKEW_SECONDS, options={"require": ["exp", "iss", "aud"]},
+                token,
+                key.key,
+                algorithms=["RS256"],
+                audience=self.audience,
+                issuer=self.issuers,
+                leeway=CLOCK_SKEW_SECONDS,
+                options={"require": ["exp", "iss", "aud"]},
             )
         except jwt.PyJWKClientConnectionError as exc:
             log.error("teams bot: cannot fetch signing keys from %s: %s", self.jwks.uri, exc)
@@ -105,7 +113,11 @@ class _Credential(AsyncTokenCredential):
         self._provider = provider
 
     async def get_token(
-        self, *scopes: str, claims: str | None = None, tenant_id: str | None = None, enable_cae: bool = False,
+        self,
+        *scopes: str,
+        claims: str | None = None,
+        tenant_id: str | None = None,
+        enable_cae: bool = False,
         **kwargs: Any,
     ) -> AccessToken:
         token = await self._provider.get_access_token("", list(scopes))
@@ -135,17 +147,17 @@ class ClientCredentialsTokenProvider(AccessTokenProviderBase):
         """When the cached token for these scopes expires (0 if none)."""
         return self._cache.get(" ".join(scopes), ("", 0.0))[1]
 
-    async def get_access_token(
-        self, resource_url: str, scopes: list[str], force_refresh: bool = False
-    ) -> str:
+    async def get_access_token(self, resource_url: str, scopes: list[str], force_refresh: bool = False) -> str:
         """Return a cached token or request one with the app id and secret."""
         scope = " ".join(scopes) if scopes else f"{resource_url.rstrip('/')}/.default"
         token, expires = self._cache.get(scope, ("", 0.0))
         if token and not force_refresh and expires - 60 > time.time():
             return token
         form = {
-            "grant_type": "client_credentials", "client_id": self._configuration.CLIENT_ID or "",
-            "client_secret": self._configuration.CLIENT_SECRET or "", "scope": scope,
+            "grant_type": "client_credentials",
+            "client_id": self._configuration.CLIENT_ID or "",
+            "client_secret": self._configuration.CLIENT_SECRET or "",
+            "scope": scope,
         }
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
         async with session, session.post(self._token_url, data=form) as response:

@@ -21,8 +21,11 @@ ICONS = ("color.png", "outline.png")
 
 def render_manifest(settings: Settings) -> dict[str, Any]:
     """The manifest with the bot's app id (PLAN_TEAMS_APP_ID) and public URL (PLAN_PUBLIC_URL) filled in."""
-    missing = [env for name, env in (("teams_app_id", "PLAN_TEAMS_APP_ID"), ("public_url", "PLAN_PUBLIC_URL"))
-               if not getattr(settings, name)]
+    missing = [
+        env
+        for name, env in (("teams_app_id", "PLAN_TEAMS_APP_ID"), ("public_url", "PLAN_PUBLIC_URL"))
+        if not getattr(settings, name)
+    ]
     if missing:
         raise BotNotConfigured(missing_message("Teams", missing, "The app package needs both."))
     url = str(settings.public_url).rstrip("/")
@@ -30,8 +33,11 @@ def render_manifest(settings: Settings) -> dict[str, Any]:
     if not url.startswith("https://") or not host:
         raise BotNotConfigured(f"PLAN_PUBLIC_URL must be an https URL for Teams, not {url!r}.")
     text = (TEAMS_DIR / "manifest.json").read_text(encoding="utf-8")
-    values = {"{{PLAN_TEAMS_APP_ID}}": str(settings.teams_app_id), "{{PLAN_PUBLIC_URL}}": url,
-              "{{PLAN_PUBLIC_HOST}}": host}
+    values = {
+        "{{PLAN_TEAMS_APP_ID}}": str(settings.teams_app_id),
+        "{{PLAN_PUBLIC_URL}}": url,
+        "{{PLAN_PUBLIC_HOST}}": host,
+    }
     for placeholder, value in values.items():
         text = text.replace(placeholder, value)
     manifest: dict[str, Any] = json.loads(text)
