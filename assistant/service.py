@@ -123,14 +123,10 @@ class Assistant:
         if query.followup and query.history:
             mq = mq.merged(parse(query.history[-1], areas))
         units, titles = self._sources()
-        listing = query.intent in ("list", "count")
-        if (
-            listing
-            and mq.mentions_measures
-            and (mq.filters or (query.intent == "count" and (mq.years or mq.plan_kind)))
-        ):
-            if any(matches(m, mq) for m in measures):
-                return register_answer(query.question, query.lang, mq, measures, units, titles)
+        listing = query.intent in ("list", "count") and mq.mentions_measures
+        scoped = mq.filters or (query.intent == "count" and bool(mq.years or mq.plan_kind))
+        if listing and scoped and any(matches(m, mq) for m in measures):
+            return register_answer(query.question, query.lang, mq, measures, units, titles)
         if LOOKUP.search(query.question):
             target = best_title_match(query.question, query, measures)
             if target is not None:

@@ -111,7 +111,7 @@ class Vocabulary:
         if len(stem_) < 5 or stem_.isdigit():
             return []
         i = bisect.bisect_left(self.stems, stem_)
-        out = []
+        out: list[str] = []
         while i < len(self.stems) and self.stems[i].startswith(stem_) and len(out) < limit:
             if self.stems[i] != stem_:
                 out.append(self.stems[i])
