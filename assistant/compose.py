@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.query import Query
+from assistant.query import Concept, Query
 from assistant.retrieval import KeywordIndex
 from assistant.text import index_terms
 from assistant.types import Answer, Citation, Hit
@@ -75,7 +75,13 @@ def support(query: Query, hits: list[Hit], index: KeywordIndex) -> float:
 
 def absent_concepts(query: Query, index: KeywordIndex) -> list[str]:
     """Concepts of the question itself that occur nowhere in the corpus, in any form or language."""
-    return [c.surface for c in query.concepts if c.weight >= 1.0 and not (c.stems | c.parts) & index.idf.keys()]
+
+    def known(c: Concept) -> bool:
+        if (c.stems | c.parts) & index.idf.keys():
+            return True
+        return any(len(s) >= 8 and index.vocab.prefixed(s[:5]) for s in c.stems)  # a compound of known words
+
+    return [c.surface for c in query.concepts if c.weight >= 1.0 and not known(c)]
 
 
 def weakly_supported(query: Query, hits: list[Hit], index: KeywordIndex) -> bool:

@@ -30,6 +30,17 @@ def rrf(
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+def keep_leaders(
+    fused: list[tuple[str, float]], rankings: Sequence[Sequence[str]], k: int, leaders: int = 2
+) -> list[tuple[str, float]]:
+    """Keep each ranking's best items in the top k, so one retriever's clear winner is never fused away."""
+    must = [item for ranking in rankings for item in ranking[:leaders]]
+    must = list(dict.fromkeys(must))[:k]
+    rest = [item for item, _ in fused if item not in must][: k - len(must)]
+    chosen = set(must) | set(rest)
+    return [(item, score) for item, score in fused if item in chosen]
+
+
 @dataclass
 class KeywordIndex:
     """BM25 over stemmed chunk terms (bm25s), plus document frequencies for coverage checks."""
@@ -130,7 +141,9 @@ class Retriever:
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
         dense_score = dict(dense)
         kw_rank = {cid: r for r, cid in enumerate(kw_order)}
-        fused = rrf([[cid for cid, _ in dense], kw_order])
+        fused = keep_leaders(rrf([[cid for cid, _ in dense], kw_order]), [[c for c, _ in dense], kw_order], k)
+        missing = [u for cid, _ in fused[:k] for u in by_id[cid].unit_ids() if u not in unit_scores]
+        unit_scores.update(self.store.similarities(qvec, missing))
         floor = min(unit_scores.values(), default=0.0)
         return [
             Hit(

@@ -79,8 +79,9 @@ def units_of_page(page: Page) -> Iterable[Unit]:
             if k == 0 and len(block) > 1 and block[1].startswith("- ") and _is_slide_heading([line], block[1:]):
                 line = f"# {line}"
             if line.startswith("# "):
-                heading = line[2:].strip()
-                yield Unit("heading", heading, page.number, heading)
+                text = line[2:].strip()
+                heading = text.rstrip(":").strip()
+                yield Unit("heading", text, page.number, heading)
             elif line.startswith("- "):
                 yield Unit("list_item", line, page.number, heading)
             elif line.startswith("|"):

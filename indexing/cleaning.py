@@ -137,13 +137,17 @@ def clean_block(lines: list[str]) -> list[str]:
                 out[-1] = f"{prev} {line}"
                 continue
         out.append(line)
-    return [f"# {line.rstrip(':').strip()}" if _is_heading_line(line) else line for line in out]
+    return [
+        f"# {line}" if _is_heading_line(line) and (k == 0 or not line.endswith(":")) else line
+        for k, line in enumerate(out)
+    ]
 
 
 def clean_text(text: str) -> str:
     """Clean extracted text into blocks of whole lines (see module docstring)."""
     blocks: list[list[str]] = [[]]
-    for line in normalise(text).split("\n"):
+    text = _BROKEN_OVER_BLANK.sub(r"\1", normalise(text))
+    for line in text.split("\n"):
         if line.strip():
             blocks[-1].append(line)
         elif blocks[-1]:
@@ -152,8 +156,14 @@ def clean_text(text: str) -> str:
     return "\n\n".join("\n".join(b) for b in cleaned if b)
 
 
+_BROKEN_OVER_BLANK = re.compile(
+    r"([A-Za-zÆØÅæøå]{2})-[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[a-zæøå])(?!(?:og|eller|samt|til)\b)"
+)
+_BROKEN = re.compile(r"([A-Za-zÆØÅæøå])-[ \t]*\n\s*(?=[a-zæøå])(?!(?:og|eller|samt|til)\b)")
+
+
 def normalise_for_match(text: str) -> str:
     """Collapse whitespace, hyphenation and bullets so two renderings of a passage compare equal."""
-    text = re.sub(r"([A-Za-zÆØÅæøå])-[ \t]*\n\s*([a-zæøå])", r"\1\2", normalise(text)).lower()
+    text = _BROKEN.sub(r"\1", normalise(text)).lower()
     text = re.sub(r"[\ufffd✓✔•➢▪►◦‣∙●○■□➤|#]", " ", text)
     return re.sub(r"\s+", " ", text).strip()

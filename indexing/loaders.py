@@ -249,7 +249,11 @@ def discover(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name != MANIFEST_NAME and not p.name.startswith(".")
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.name != MANIFEST_NAME
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
             found.append(path)

@@ -270,6 +270,17 @@ class Store:
         )
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
+    def similarities(self, vector: np.ndarray, unit_ids: list[str]) -> dict[str, float]:
+        """Return the cosine similarity of the given units to a vector (exact, from the stored vectors)."""
+        if not unit_ids:
+            return {}
+        got = self.collection().get(ids=unit_ids, include=["embeddings"])
+        vecs = np.asarray(got["embeddings"], dtype=np.float32)
+        if vecs.size == 0:
+            return {}
+        sims = vecs @ np.asarray(vector, dtype=np.float32)
+        return {i: float(x) for i, x in zip(got["ids"], sims, strict=True)}
+
     def stats(self) -> dict[str, Any]:
         """Return counts for health checks."""
         with self.connect() as conn:

@@ -50,8 +50,7 @@ class Loopback:
 
     def record(self, request: web.Request, data: dict[str, Any]) -> dict[str, Any]:
         """Remember one request."""
-        call = {"method": request.method, "path": request.path, "headers": dict(request.headers),
-                "data": data}
+        call = {"method": request.method, "path": request.path, "headers": dict(request.headers), "data": data}
         self.calls.append(call)
         return call
 
@@ -112,13 +111,20 @@ class FakeSlack:
         data = await _body(request)
         self.server.record(request, data)
         if method == "auth.test":
-            return web.json_response({"ok": True, "url": "https://test.slack.com/", "team": "Test",
-                                      "user": "plan", "team_id": "T1", "user_id": self.BOT_USER,
-                                      "bot_id": "BBOT"})
+            return web.json_response(
+                {
+                    "ok": True,
+                    "url": "https://test.slack.com/",
+                    "team": "Test",
+                    "user": "plan",
+                    "team_id": "T1",
+                    "user_id": self.BOT_USER,
+                    "bot_id": "BBOT",
+                }
+            )
         if method == "chat.postMessage":
             ts = f"1800000000.{next(self._ts):06d}"
-            return web.json_response({"ok": True, "channel": data.get("channel"), "ts": ts,
-                                      "message": {"ts": ts}})
+            return web.json_response({"ok": True, "channel": data.get("channel"), "ts": ts, "message": {"ts": ts}})
         if method == "chat.postEphemeral":
             return web.json_response({"ok": True, "message_ts": f"1800000001.{next(self._ts):06d}"})
         if method == "conversations.replies":
@@ -176,8 +182,19 @@ class KeyServer:
     def __init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         numbers = self.key.public_key().public_numbers()
-        self.jwks = {"keys": [{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.KID,
-                               "n": _b64(numbers.n), "e": _b64(numbers.e), "endorsements": ["msteams"]}]}
+        self.jwks = {
+            "keys": [
+                {
+                    "kty": "RSA",
+                    "use": "sig",
+                    "alg": "RS256",
+                    "kid": self.KID,
+                    "n": _b64(numbers.n),
+                    "e": _b64(numbers.e),
+                    "endorsements": ["msteams"],
+                }
+            ]
+        }
         app = web.Application()
         app.router.add_get("/keys", self.keys)
         app.router.add_post("/token", self.token)
@@ -189,5 +206,4 @@ class KeyServer:
 
     async def token(self, request: web.Request) -> web.Response:
         self.server.record(request, await _body(request))
-        return web.json_response({"token_type": "Bearer", "expires_in": 3600,
-                                  "access_token": self.ACCESS_TOKEN})
+        return web.json_response({"token_type": "Bearer", "expires_in": 3600, "access_token": self.ACCESS_TOKEN})

@@ -44,18 +44,28 @@ def test_clip_cuts_at_a_word_and_marks_the_cut() -> None:
 def test_slack_blocks_hold_the_escaped_answer_sources_and_buttons() -> None:
     blocks = cards.slack_blocks(ANSWER, ["Hva er strategien?"], PUBLIC)
     section = blocks[0]
-    assert section == {"type": "section", "text": {"type": "mrkdwn", "text": (
-        "Dette står i dokumentene:\n• Mer og bedre forskning [1]\n"
-        "• Budsjettet &lt;2020&gt; &amp; videre [2]")}}
+    assert section == {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "text": (
+                "Dette står i dokumentene:\n• Mer og bedre forskning [1]\n• Budsjettet &lt;2020&gt; &amp; videre [2]"
+            ),
+        },
+    }
     notes = contexts(blocks)
     assert notes[0] == "Svaret dekker to av tre dokumenter."
     assert notes[1] == "*Kilder*"
     first, second = notes[2:]
-    assert first.startswith("*[1]* <https://plan.example.org/api/documents/strategi%202018.pdf#page=3|"
-                            "Strategi 2018–2025, s. 3>\n_«Fakultetet skal")
+    assert first.startswith(
+        "*[1]* <https://plan.example.org/api/documents/strategi%202018.pdf#page=3|"
+        "Strategi 2018–2025, s. 3>\n_«Fakultetet skal"
+    )
     assert first.endswith("…»_") and len(first) < 400
-    assert second == "*[2]* <https://plan.example.org/api/documents/003_19c0.txt|Handlingsplan ¦ status>\n" \
-                     "_«Budsjettet påvirkes først fra 2020.»_"
+    assert (
+        second == "*[2]* <https://plan.example.org/api/documents/003_19c0.txt|Handlingsplan ¦ status>\n"
+        "_«Budsjettet påvirkes først fra 2020.»_"
+    )
     actions = blocks[-1]
     assert actions["type"] == "actions" and actions["block_id"] == cards.FEEDBACK_BLOCK
     up, down = actions["elements"]
@@ -70,8 +80,10 @@ def test_slack_sources_are_bold_titles_without_a_public_url() -> None:
 
 
 def test_slack_text_is_the_escaped_answer() -> None:
-    assert cards.slack_text(ANSWER) == "Dette står i dokumentene: - Mer og bedre forskning [1] - " \
-                                       "Budsjettet &lt;2020&gt; &amp; videre [2]"
+    assert (
+        cards.slack_text(ANSWER) == "Dette står i dokumentene: - Mer og bedre forskning [1] - "
+        "Budsjettet &lt;2020&gt; &amp; videre [2]"
+    )
 
 
 def test_long_answers_are_split_into_sections_within_slacks_limit() -> None:
@@ -96,7 +108,7 @@ def test_the_feedback_reference_fits_in_a_slack_button_value() -> None:
     value = cards.feedback_ref("Hva med 2021?", history)
     assert len(value) <= cards.SLACK_VALUE_CHARS
     question, kept = cards.parse_ref(value)
-    assert question == "Hva med 2021?" and kept == history[-len(kept):] and 0 < len(kept) < 20
+    assert question == "Hva med 2021?" and kept == history[-len(kept) :] and 0 < len(kept) < 20
     huge = cards.feedback_ref("x" * 5000, [])
     assert len(huge) <= cards.SLACK_VALUE_CHARS and cards.parse_ref(huge)[0].startswith("xxx")
     quoted = '"quoted" \\ question'
@@ -112,14 +124,22 @@ def test_the_adaptive_card_shows_answer_sources_links_and_feedback() -> None:
     first, second = card["body"][3:]
     assert first["items"][0]["text"] == "[1] Strategi 2018–2025, s. 3"
     assert first["items"][1]["text"].startswith("«Fakultetet") and first["items"][1]["text"].endswith("…»")
-    assert first["items"][2]["actions"] == [{
-        "type": "Action.OpenUrl", "title": "Åpne dokumentet",
-        "url": "https://plan.example.org/api/documents/strategi%202018.pdf#page=3"}]
+    assert first["items"][2]["actions"] == [
+        {
+            "type": "Action.OpenUrl",
+            "title": "Åpne dokumentet",
+            "url": "https://plan.example.org/api/documents/strategi%202018.pdf#page=3",
+        }
+    ]
     assert second["items"][0]["text"] == "[2] Handlingsplan | status"
     up, down = card["actions"]
     assert up["type"] == down["type"] == "Action.Submit"
-    assert up["data"] == {"type": cards.TEAMS_FEEDBACK, "rating": "up", "q": ANSWER.question,
-                          "h": ["Hva er strategien?"]}
+    assert up["data"] == {
+        "type": cards.TEAMS_FEEDBACK,
+        "rating": "up",
+        "q": ANSWER.question,
+        "h": ["Hva er strategien?"],
+    }
     assert down["data"]["rating"] == "down"
     assert cards.parse_ref(down["data"]) == (ANSWER.question, ["Hva er strategien?"])
 

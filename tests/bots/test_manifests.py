@@ -21,12 +21,20 @@ APP_ID = "6f1c2d3e-0000-4000-8000-00000000b07a"
 def test_the_slack_manifest_asks_for_the_scopes_events_and_interactivity_the_bot_uses() -> None:
     manifest = yaml.safe_load(SLACK_MANIFEST.read_text(encoding="utf-8"))
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "app_mentions:read", "chat:write", "im:history", "im:read", "channels:history", "groups:history"}
+        "app_mentions:read",
+        "chat:write",
+        "im:history",
+        "im:read",
+        "channels:history",
+        "groups:history",
+    }
     events = manifest["settings"]["event_subscriptions"]
     assert set(events["bot_events"]) == {"app_mention", "message.im"}
     assert events["request_url"] == "https://plan-assistant.example.org/slack/events"
     assert manifest["settings"]["interactivity"] == {
-        "is_enabled": True, "request_url": "https://plan-assistant.example.org/slack/events"}
+        "is_enabled": True,
+        "request_url": "https://plan-assistant.example.org/slack/events",
+    }
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     assert manifest["features"]["bot_user"]["display_name"] == "Plan Assistant"
 

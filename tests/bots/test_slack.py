@@ -40,17 +40,23 @@ def sign(body: str, secret: str = SECRET, timestamp: int | None = None) -> dict[
 
 def event(inner: dict[str, Any]) -> str:
     """An Events API envelope around one event."""
-    return json.dumps({
-        "token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-        "event_id": f"Ev{inner['ts'].replace('.', '')}", "event_time": int(time.time()),
-        "authorizations": [{"team_id": "T1", "user_id": BOT, "is_bot": True}], "event": inner,
-    })
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": f"Ev{inner['ts'].replace('.', '')}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": "T1", "user_id": BOT, "is_bot": True}],
+            "event": inner,
+        }
+    )
 
 
 def mention(text: str, ts: str, thread_ts: str | None = None, **extra: Any) -> dict[str, Any]:
     """An app_mention event in channel C1."""
-    inner = {"type": "app_mention", "user": "U1", "text": text, "ts": ts, "channel": "C1", "event_ts": ts,
-             **extra}
+    inner = {"type": "app_mention", "user": "U1", "text": text, "ts": ts, "channel": "C1", "event_ts": ts, **extra}
     if thread_ts:
         inner["thread_ts"] = thread_ts
     return inner
@@ -59,10 +65,14 @@ def mention(text: str, ts: str, thread_ts: str | None = None, **extra: Any) -> d
 @pytest.fixture
 def slack_settings(settings: Settings, fake_slack: FakeSlack) -> Settings:
     """Settings of a configured Slack bot whose Web API is the loopback server."""
-    return settings.model_copy(update={
-        "slack_bot_token": TOKEN, "slack_signing_secret": SECRET, "slack_api_url": fake_slack.api_url,
-        "public_url": "https://plan.example.org",
-    })
+    return settings.model_copy(
+        update={
+            "slack_bot_token": TOKEN,
+            "slack_signing_secret": SECRET,
+            "slack_api_url": fake_slack.api_url,
+            "public_url": "https://plan.example.org",
+        }
+    )
 
 
 @pytest.fixture
@@ -74,8 +84,9 @@ def client(slack_settings: Settings, shared_assistant: Assistant) -> Iterator[Te
 
 def post_event(client: TestClient, body: str, headers: dict[str, str] | None = None) -> Any:
     """POST a signed JSON body to /slack/events."""
-    return client.post("/slack/events", content=body,
-                       headers={"Content-Type": "application/json", **(headers or sign(body))})
+    return client.post(
+        "/slack/events", content=body, headers={"Content-Type": "application/json", **(headers or sign(body))}
+    )
 
 
 def replies(fake: FakeSlack, count: int = 1) -> list[dict[str, Any]]:
@@ -97,7 +108,7 @@ def test_mention_is_answered_in_its_thread_with_sources_and_feedback_buttons(
     assert blocks[0]["text"]["text"] == cards.slack_blocks(expected)[0]["text"]["text"]
     assert blocks[0]["text"]["text"].split("\n")[0] == cards.slack_escape(expected.answer.split("\n")[0])
     notes = [b["elements"][0]["text"] for b in blocks if b["type"] == "context"]
-    sources = notes[notes.index("*Kilder*") + 1:]
+    sources = notes[notes.index("*Kilder*") + 1 :]
     assert len(sources) == len(expected.citations) > 0
     first = expected.citations[0]
     assert sources[0].startswith("*[1]* <https://plan.example.org/api/documents/" + first.source)
@@ -115,12 +126,29 @@ def test_a_thread_follow_up_uses_the_earlier_question_as_history(
 ) -> None:
     fake_slack.threads[("C1", "1700000100.000100")] = [
         {"type": "message", "user": "U1", "text": f"<@{BOT}> {Q1}", "ts": "1700000100.000100"},
-        {"type": "message", "user": BOT, "bot_id": "BBOT", "text": "Dette står i dokumentene: …",
-         "ts": "1700000101.000100", "thread_ts": "1700000100.000100"},
-        {"type": "message", "user": "U2", "text": "Noen som vet?", "ts": "1700000102.000100",
-         "thread_ts": "1700000100.000100", "subtype": "channel_join"},
-        {"type": "message", "user": "U1", "text": f"<@{BOT}> {Q2}", "ts": "1700000105.000100",
-         "thread_ts": "1700000100.000100"},
+        {
+            "type": "message",
+            "user": BOT,
+            "bot_id": "BBOT",
+            "text": "Dette står i dokumentene: …",
+            "ts": "1700000101.000100",
+            "thread_ts": "1700000100.000100",
+        },
+        {
+            "type": "message",
+            "user": "U2",
+            "text": "Noen som vet?",
+            "ts": "1700000102.000100",
+            "thread_ts": "1700000100.000100",
+            "subtype": "channel_join",
+        },
+        {
+            "type": "message",
+            "user": "U1",
+            "text": f"<@{BOT}> {Q2}",
+            "ts": "1700000105.000100",
+            "thread_ts": "1700000100.000100",
+        },
     ]
     post_event(client, event(mention(f"<@{BOT}> {Q2}", "1700000105.000100", thread_ts="1700000100.000100")))
     [reply] = replies(fake_slack)
@@ -133,11 +161,16 @@ def test_a_thread_follow_up_uses_the_earlier_question_as_history(
     assert cards.parse_ref(reply["blocks"][-1]["elements"][0]["value"]) == (Q2, [Q1])
 
 
-def test_a_direct_message_is_answered(
-    client: TestClient, fake_slack: FakeSlack, shared_assistant: Assistant
-) -> None:
-    dm = {"type": "message", "channel_type": "im", "user": "U1", "text": "What is the strategy for research?",
-          "ts": "1700000200.000100", "channel": "D1", "event_ts": "1700000200.000100"}
+def test_a_direct_message_is_answered(client: TestClient, fake_slack: FakeSlack, shared_assistant: Assistant) -> None:
+    dm = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U1",
+        "text": "What is the strategy for research?",
+        "ts": "1700000200.000100",
+        "channel": "D1",
+        "event_ts": "1700000200.000100",
+    }
     post_event(client, event(dm))
     [reply] = replies(fake_slack)
     assert reply["channel"] == "D1" and reply["thread_ts"] == "1700000200.000100"
@@ -182,16 +215,29 @@ def test_feedback_buttons_store_feedback_and_confirm_ephemerally(
     [reply] = replies(fake_slack)
     button = reply["blocks"][-1]["elements"][1]
     payload = {
-        "type": "block_actions", "user": {"id": "U1", "username": "kari"}, "api_app_id": "A1",
-        "token": "legacy", "team": {"id": "T1"}, "channel": {"id": "C1"}, "trigger_id": "1.2.3",
+        "type": "block_actions",
+        "user": {"id": "U1", "username": "kari"},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "team": {"id": "T1"},
+        "channel": {"id": "C1"},
+        "trigger_id": "1.2.3",
         "container": {"type": "message", "message_ts": "1800000000.000001", "channel_id": "C1"},
-        "message": {"type": "message", "ts": "1800000000.000001", "thread_ts": "1700000400.000100",
-                    "text": reply["text"], "blocks": reply["blocks"], "user": BOT, "bot_id": "BBOT"},
+        "message": {
+            "type": "message",
+            "ts": "1800000000.000001",
+            "thread_ts": "1700000400.000100",
+            "text": reply["text"],
+            "blocks": reply["blocks"],
+            "user": BOT,
+            "bot_id": "BBOT",
+        },
         "actions": [{**button, "block_id": "plan_feedback", "type": "button", "action_ts": str(time.time())}],
     }
     body = urlencode({"payload": json.dumps(payload)})
-    response = client.post("/slack/events", content=body,
-                           headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)})
+    response = client.post(
+        "/slack/events", content=body, headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+    )
     assert response.status_code == 200
     [confirm] = fake_slack.server.wait_for(lambda c: c["path"] == "/api/chat.postEphemeral")
     assert confirm["data"]["user"] == "U1" and confirm["data"]["channel"] == "C1"
@@ -205,33 +251,43 @@ def test_feedback_buttons_store_feedback_and_confirm_ephemerally(
 
 
 def test_url_verification_answers_the_challenge(client: TestClient) -> None:
-    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                       "type": "url_verification"})
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
     response = post_event(client, body)
     assert response.status_code == 200
     assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in response.text
 
 
-@pytest.mark.parametrize("headers", [
-    pytest.param(lambda body: sign(body, secret="not-the-secret"), id="bad-signature"),
-    pytest.param(lambda body: sign(body, timestamp=int(time.time()) - 10 * 60), id="stale-timestamp"),
-    pytest.param(lambda body: {}, id="unsigned"),
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(lambda body: sign(body, secret="not-the-secret"), id="bad-signature"),
+        pytest.param(lambda body: sign(body, timestamp=int(time.time()) - 10 * 60), id="stale-timestamp"),
+        pytest.param(lambda body: {}, id="unsigned"),
+    ],
+)
 def test_unsigned_badly_signed_and_stale_requests_are_rejected(
     client: TestClient, fake_slack: FakeSlack, headers: Any
 ) -> None:
     body = event(mention(f"<@{BOT}> {Q1}", "1700000500.000100"))
-    response = client.post("/slack/events", content=body,
-                           headers={"Content-Type": "application/json", **headers(body)})
+    response = client.post("/slack/events", content=body, headers={"Content-Type": "application/json", **headers(body)})
     assert response.status_code == 401
     time.sleep(0.3)
     assert fake_slack.calls_to("chat.postMessage") == []
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    pytest.param(f"<@{BOT}>", "nb", id="empty"),
-    pytest.param(f"<@{BOT}> " + "What is the plan for the budget and research? " * 50, "en", id="oversized"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        pytest.param(f"<@{BOT}>", "nb", id="empty"),
+        pytest.param(f"<@{BOT}> " + "What is the plan for the budget and research? " * 50, "en", id="oversized"),
+    ],
+)
 def test_a_failure_to_answer_gets_an_apology_in_the_thread(
     client: TestClient, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture, text: str, lang: str
 ) -> None:
@@ -257,12 +313,15 @@ def test_without_token_and_secret_the_route_says_what_is_missing(
 def test_socket_mode_answers_an_event_received_over_the_socket(
     slack_settings: Settings, fake_slack: FakeSlack, shared_assistant: Assistant
 ) -> None:
-    settings = slack_settings.model_copy(update={"slack_signing_secret": None,
-                                                 "slack_app_token": "xapp-1-test"})
-    fake_slack.envelopes.append({
-        "envelope_id": "env-1", "type": "events_api", "accepts_response_payload": False,
-        "payload": json.loads(event(mention(f"<@{BOT}> {Q1}", "1700000700.000100"))),
-    })
+    settings = slack_settings.model_copy(update={"slack_signing_secret": None, "slack_app_token": "xapp-1-test"})
+    fake_slack.envelopes.append(
+        {
+            "envelope_id": "env-1",
+            "type": "events_api",
+            "accepts_response_payload": False,
+            "payload": json.loads(event(mention(f"<@{BOT}> {Q1}", "1700000700.000100"))),
+        }
+    )
 
     async def scenario() -> None:
         handler = await start_socket_mode(shared_assistant, settings)
@@ -306,16 +365,20 @@ def test_a_feedback_click_that_cannot_be_stored_says_so(
     client: TestClient, fake_slack: FakeSlack, slack_settings: Settings
 ) -> None:
     payload = {
-        "type": "block_actions", "user": {"id": "U1"}, "api_app_id": "A1", "token": "legacy",
-        "team": {"id": "T1"}, "channel": {"id": "C1"},
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "team": {"id": "T1"},
+        "channel": {"id": "C1"},
         "container": {"type": "message", "message_ts": "1.2", "channel_id": "C1"},
         "message": {"type": "message", "ts": "1800000000.000009", "text": "…"},
-        "actions": [{"action_id": "feedback_up", "block_id": "plan_feedback", "type": "button",
-                     "value": "not json"}],
+        "actions": [{"action_id": "feedback_up", "block_id": "plan_feedback", "type": "button", "value": "not json"}],
     }
     body = urlencode({"payload": json.dumps(payload)})
-    client.post("/slack/events", content=body,
-                headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)})
+    client.post(
+        "/slack/events", content=body, headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+    )
     [confirm] = fake_slack.server.wait_for(lambda c: c["path"] == "/api/chat.postEphemeral")
     assert confirm["data"]["text"] == "Beklager, tilbakemeldingen ble ikke lagret."
     assert FeedbackStore(slack_settings.store_dir).all() == []

@@ -29,13 +29,16 @@ Q1 = "Hvilke tiltak er forsinket på grunn av budsjett?"
 Q2 = "Hva med 2021?"
 
 
-def activity(
-    service_url: str, text: str | None = Q1, activity_id: str = "act-1", **extra: Any
-) -> dict[str, Any]:
+def activity(service_url: str, text: str | None = Q1, activity_id: str = "act-1", **extra: Any) -> dict[str, Any]:
     """A Teams message activity from a user to the bot in a personal chat."""
     return {
-        "type": "message", "id": activity_id, "channelId": "msteams", "serviceUrl": service_url,
-        "timestamp": "2024-05-02T10:00:00.000Z", "locale": "nb-NO", "text": text,
+        "type": "message",
+        "id": activity_id,
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "timestamp": "2024-05-02T10:00:00.000Z",
+        "locale": "nb-NO",
+        "text": text,
         "from": {"id": "29:user-kari", "name": "Kari", "aadObjectId": "00000000-0000-0000-0000-00000000ca21"},
         "recipient": {"id": f"28:{APP_ID}", "name": "Plan Assistant"},
         "conversation": {"id": "a:conv-1", "conversationType": "personal", "tenantId": "tenant-1"},
@@ -46,8 +49,14 @@ def activity(
 def bot_token(keys: KeyServer, service_url: str, key: rsa.RSAPrivateKey | None = None, **claims: Any) -> str:
     """A Bot Framework style RS256 token (iss, aud, serviceurl, nbf, exp) signed with the loopback key."""
     now = int(time.time())
-    body = {"iss": BOT_FRAMEWORK_ISSUER, "aud": APP_ID, "serviceurl": service_url, "nbf": now - 60,
-            "exp": now + 3600, **claims}
+    body = {
+        "iss": BOT_FRAMEWORK_ISSUER,
+        "aud": APP_ID,
+        "serviceurl": service_url,
+        "nbf": now - 60,
+        "exp": now + 3600,
+        **claims,
+    }
     return jwt.encode(body, key or keys.key, algorithm="RS256", headers={"kid": KeyServer.KID})
 
 
@@ -68,10 +77,15 @@ def dev_client(settings: Settings, shared_assistant: Assistant) -> Iterator[Test
 @pytest.fixture
 def auth_settings(settings: Settings, keys: KeyServer) -> Settings:
     """Authentication on: tokens checked against the loopback JWKS; reply tokens from loopback too."""
-    return settings.model_copy(update={
-        "teams_app_id": APP_ID, "teams_app_password": PASSWORD, "teams_jwks_url": keys.server.url + "/keys",
-        "teams_token_url": keys.server.url + "/token", "teams_validate_service_url": False,
-    })
+    return settings.model_copy(
+        update={
+            "teams_app_id": APP_ID,
+            "teams_app_password": PASSWORD,
+            "teams_jwks_url": keys.server.url + "/keys",
+            "teams_token_url": keys.server.url + "/token",
+            "teams_validate_service_url": False,
+        }
+    )
 
 
 @pytest.fixture
@@ -100,8 +114,11 @@ def test_a_question_gets_an_adaptive_card_reply_with_citations(
     assert f"[1] {cards.where(first, expected.lang)}" in texts and first.title in texts[0]
     opens = [a for block in card["body"] for item in block.get("items", []) for a in item.get("actions", [])]
     assert len(opens) == len(expected.citations)
-    assert opens[0] == {"type": "Action.OpenUrl", "title": cards.label(expected.lang, "open"),
-                        "url": cards.source_url("https://plan.example.org", first)}
+    assert opens[0] == {
+        "type": "Action.OpenUrl",
+        "title": cards.label(expected.lang, "open"),
+        "url": cards.source_url("https://plan.example.org", first),
+    }
     assert opens[0]["url"].startswith(f"https://plan.example.org/api/documents/{first.source}")
     submits = card["actions"]
     assert [a["type"] for a in submits] == ["Action.Submit", "Action.Submit"]
@@ -162,8 +179,11 @@ def test_a_mention_without_a_question_gets_an_apology(
     dev_client: TestClient, connector: FakeConnector, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="plan_assistant.bots")
-    mention = {"type": "mention", "text": "<at>Plan Assistant</at>",
-               "mentioned": {"id": f"28:{APP_ID}", "name": "Plan Assistant"}}
+    mention = {
+        "type": "mention",
+        "text": "<at>Plan Assistant</at>",
+        "mentioned": {"id": f"28:{APP_ID}", "name": "Plan Assistant"},
+    }
     body = activity(connector.server.url, text="<at>Plan Assistant</at> ", entities=[mention])
     body["conversation"] = {"id": "19:team@thread.tacv2;messageid=1714", "conversationType": "channel"}
     dev_client.post("/api/messages", json=body)
@@ -173,9 +193,7 @@ def test_a_mention_without_a_question_gets_an_apology(
     assert any("could not answer (bad_request)" in r.getMessage() for r in caplog.records)
 
 
-def test_without_settings_the_endpoint_says_what_is_missing(
-    settings: Settings, shared_assistant: Assistant
-) -> None:
+def test_without_settings_the_endpoint_says_what_is_missing(settings: Settings, shared_assistant: Assistant) -> None:
     with TestClient(create_app(settings, shared_assistant)) as c:
         response = c.post("/api/messages", json={"type": "message"})
     assert response.status_code == 503
@@ -200,29 +218,34 @@ def test_a_valid_token_is_accepted_and_the_reply_carries_an_outbound_token(
     assert grant["scope"] == "https://api.botframework.com/.default"
 
 
-@pytest.mark.parametrize("make_header", [
-    pytest.param(lambda keys, url: None, id="missing"),
-    pytest.param(lambda keys, url: "Bearer not-a-jwt", id="garbage"),
-    pytest.param(lambda keys, url: f"Basic {bot_token(keys, url)}", id="not-bearer"),
-    pytest.param(lambda keys, url: f"Bearer {bot_token(keys, url, aud='someone-else')}", id="wrong-audience"),
-    pytest.param(lambda keys, url: f"Bearer {bot_token(keys, url, iss='https://evil.example')}",
-                 id="wrong-issuer"),
-    pytest.param(lambda keys, url: f"Bearer {bot_token(keys, url, exp=int(time.time()) - 3600)}",
-                 id="expired"),
-    pytest.param(
-        lambda keys, url: "Bearer " + bot_token(keys, url, key=rsa.generate_private_key(public_exponent=65537,
-                                                                                       key_size=2048)),
-        id="other-key",
-    ),
-    pytest.param(lambda keys, url: f"Bearer {bot_token(keys, 'https://smba.trafficmanager.net/emea/')}",
-                 id="other-service-url"),
-])
+@pytest.mark.parametrize(
+    "make_header",
+    [
+        pytest.param(lambda keys, url: None, id="missing"),
+        pytest.param(lambda keys, url: "Bearer not-a-jwt", id="garbage"),
+        pytest.param(lambda keys, url: f"Basic {bot_token(keys, url)}", id="not-bearer"),
+        pytest.param(lambda keys, url: f"Bearer {bot_token(keys, url, aud='someone-else')}", id="wrong-audience"),
+        pytest.param(lambda keys, url: f"Bearer {bot_token(keys, url, iss='https://evil.example')}", id="wrong-issuer"),
+        pytest.param(lambda keys, url: f"Bearer {bot_token(keys, url, exp=int(time.time()) - 3600)}", id="expired"),
+        pytest.param(
+            lambda keys, url: (
+                "Bearer " + bot_token(keys, url, key=rsa.generate_private_key(public_exponent=65537, key_size=2048))
+            ),
+            id="other-key",
+        ),
+        pytest.param(
+            lambda keys, url: f"Bearer {bot_token(keys, 'https://smba.trafficmanager.net/emea/')}",
+            id="other-service-url",
+        ),
+    ],
+)
 def test_bad_or_missing_tokens_are_rejected(
     auth_client: TestClient, connector: FakeConnector, keys: KeyServer, make_header: Any
 ) -> None:
     header = make_header(keys, connector.server.url)
-    response = auth_client.post("/api/messages", json=activity(connector.server.url),
-                                headers={"Authorization": header} if header else {})
+    response = auth_client.post(
+        "/api/messages", json=activity(connector.server.url), headers={"Authorization": header} if header else {}
+    )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthorized"
     time.sleep(0.2)
@@ -230,7 +253,9 @@ def test_bad_or_missing_tokens_are_rejected(
 
 
 def test_service_url_validation_refuses_other_hosts_without_calling_them(
-    settings: Settings, shared_assistant: Assistant, connector: FakeConnector,
+    settings: Settings,
+    shared_assistant: Assistant,
+    connector: FakeConnector,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     strict = settings.model_copy(update={"teams_allow_anonymous": True, "teams_validate_service_url": True})
@@ -246,11 +271,19 @@ def test_service_url_validation_is_on_by_default_and_knows_the_teams_hosts(setti
     assert service_url_validator(settings).enabled
     assert not service_url_validator(settings.model_copy(update={"teams_allow_anonymous": True})).enabled
     hosts = service_url_validator(settings)
-    for url in ("https://smba.trafficmanager.net/emea/", "https://europe.webchat.botframework.com/",
-                "https://canary.teams.microsoft.com/"):
+    for url in (
+        "https://smba.trafficmanager.net/emea/",
+        "https://europe.webchat.botframework.com/",
+        "https://canary.teams.microsoft.com/",
+    ):
         assert hosts.is_allowed(url), url
-    for url in ("http://smba.trafficmanager.net/emea/", "https://botframework.com.evil.example/",
-                "https://127.0.0.1:3978/", "https://user:pw@smba.trafficmanager.net/", "https://example.org/"):
+    for url in (
+        "http://smba.trafficmanager.net/emea/",
+        "https://botframework.com.evil.example/",
+        "https://127.0.0.1:3978/",
+        "https://user:pw@smba.trafficmanager.net/",
+        "https://example.org/",
+    ):
         assert not hosts.is_allowed(url), url
 
 

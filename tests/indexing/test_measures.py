@@ -224,8 +224,7 @@ def test_status_vocabulary(text: str, status: str | None) -> None:
 
 
 LEGEND = rules.parse_legend(
-    "0= ikke igangsatt 1= tiltaksplan vedtatt 2= tiltak igangsatt 3= under gjennomføring "
-    "4= gjennomført 5= rapportert"
+    "0= ikke igangsatt 1= tiltaksplan vedtatt 2= tiltak igangsatt 3= under gjennomføring 4= gjennomført 5= rapportert"
 )
 
 
@@ -303,16 +302,12 @@ def _measure(title: str, plan: str, source: str = "a.txt", status: str = "planne
 
 
 def test_link_measures_joins_the_same_measure_across_plans_and_years() -> None:
-    early = _measure(
-        "Øke rekrutteringen til delte stillinger mellom helsetjeneste og fakultetet", "Årsplan 2023"
-    )
+    early = _measure("Øke rekrutteringen til delte stillinger mellom helsetjeneste og fakultetet", "Årsplan 2023")
     later = _measure(
         "Øke rekrutteringen til delte stillinger mellom helsetjenesten og fakultetet (videreføres)",
         "Forslag til tiltak 2024",
     )
-    third = _measure(
-        "Øke rekruttering til delt stilling mellom helsetjeneste og fakultet", "Årsplan 2025", "b.txt"
-    )
+    third = _measure("Øke rekruttering til delt stilling mellom helsetjeneste og fakultet", "Årsplan 2025", "b.txt")
     other = _measure("Øke antall kombinerte stillinger med helsetjenestene", "Forslag til tiltak 2024")
     series = link_measures([later, other, third, early])
     assert series[early.id] == series[later.id] == series[third.id] == early.id
@@ -341,10 +336,7 @@ def test_link_measures_on_the_corpus_links_each_2024_continuation_to_its_2023_ro
 
 
 def test_title_key_and_measure_identity() -> None:
-    assert (
-        title_key("Planlegge årlig «guttedag» for å rekruttere")
-        == "planlegge årlig guttedag for å rekruttere"
-    )
+    assert title_key("Planlegge årlig «guttedag» for å rekruttere") == "planlegge årlig guttedag for å rekruttere"
     m = _measure("Etablere X", "Årsplan 2024")
     assert m.key == "etablere x" and m.year == 2024 and len(m.id) == 32
     assert _measure("Etablere X", "Årsplan 2024").id == m.id
