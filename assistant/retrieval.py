@@ -38,7 +38,9 @@ def keep_leaders(
     must = list(dict.fromkeys(must))[:k]
     rest = [item for item, _ in fused if item not in must][: k - len(must)]
     chosen = set(must) | set(rest)
-    return [(item, score) for item, score in fused if item in chosen]
+    best_rank = {item: min((r.index(item) for r in rankings if item in r), default=len(fused)) for item in chosen}
+    kept = [(item, score) for item, score in fused if item in chosen]
+    return sorted(kept, key=lambda kv: (min(best_rank[kv[0]], 2), -kv[1]))
 
 
 @dataclass

@@ -308,11 +308,6 @@ def test_discover_skips_manifest_and_dotfiles_and_recurses(tmp_path: Path) -> No
     assert names[-1] == "sub/c.md"  # an explicit file is kept as given
 
 
-@pytest.mark.xfail(
-    reason="BUG indexing/loaders.py discover: only the file name is checked for a leading dot, so files inside a "
-    "hidden directory (e.g. .git/, .hidden/d.txt) are ingested.",
-    strict=False,
-)
 def test_discover_skips_files_in_hidden_directories(tmp_path: Path) -> None:
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "d.txt").write_text("x", encoding="utf-8")
