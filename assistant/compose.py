@@ -21,7 +21,8 @@ LEAD = {
     "en": "Here is what the documents say (quoted in the original Norwegian):",
 }
 MIN_SUPPORT = 0.36
-MIN_SUPPORT_WITH_ABSENT = 0.5
+MIN_SUPPORT_WITH_ABSENT = 0.6
+MIN_SUPPORT_SHORT = 0.75
 UNTRANSLATED = 1.0
 W_LEX, W_DENSE, W_PRIOR = 0.5, 0.35, 0.15
 LISTY = ("list_item", "table_row", "record", "mixed")
@@ -87,6 +88,9 @@ def absent_concepts(query: Query, index: KeywordIndex) -> list[str]:
 def weakly_supported(query: Query, hits: list[Hit], index: KeywordIndex) -> bool:
     """Abstain when the best passage covers too little of the question, or misses a topic the corpus lacks."""
     best = support(query, hits, index)
+    own = [c for c in query.concepts if c.weight >= 1.0]
+    if len(own) <= 2 and not query.followup:
+        return best < MIN_SUPPORT_SHORT  # a two-word question with half of it missing is about something else
     return best < MIN_SUPPORT or (bool(absent_concepts(query, index)) and best < MIN_SUPPORT_WITH_ABSENT)
 
 
