@@ -179,6 +179,11 @@ def _norm(unit: str) -> str:
     return normalise_for_match(unit)
 
 
+def _citation(n: int, m: Measure, units: dict[str, list[str]], titles: dict[str, str]) -> Citation:
+    """Cite one measure by its row as it stands in the document."""
+    return Citation(n, m.source, titles.get(m.source, m.source), m.page, cite_text(m, units), None, m.area)
+
+
 def _describe(mq: MeasureQuery, lang: str) -> str:
     labels = _LABELS[lang]
     parts = []
@@ -217,8 +222,7 @@ def register_answer(
     citations: list[Citation] = []
     for m in hits[:limit]:
         n = len(citations) + 1
-        cited = cite_text(m, units)
-        citations.append(Citation(n, m.source, titles.get(m.source, m.source), m.page, cited, None, m.area))
+        citations.append(_citation(n, m, units, titles))
         status = m.status_text or _LABELS[lang].get(m.status or "", "")
         lines.append(f"- {m.title} — {m.plan or ''}{', ' + m.area if m.area else ''}: {status} [{n}]")
     per_plan = Counter(m.plan for m in hits)
@@ -263,9 +267,7 @@ def history_answer(
     citations: list[Citation] = []
     for m in rows:
         n = len(citations) + 1
-        citations.append(
-            Citation(n, m.source, titles.get(m.source, m.source), m.page, cite_text(m, units), None, m.area)
-        )
+        citations.append(_citation(n, m, units, titles))
         score = f" ({m.status_score})" if m.status_score is not None else ""
         lines.append(f"- {m.plan or ''}: {m.status_text or _LABELS[lang].get(m.status or '', '')}{score} [{n}]")
     return Answer(question, "\n".join(lines), tuple(citations), False, lang, mode="register")

@@ -113,7 +113,7 @@ class Assistant:
             self._source_cache = (gen, units, titles)
         return self._source_cache[1], self._source_cache[2]
 
-    def _from_register(self, query: Query, chunks: list[Chunk]) -> Answer | None:
+    def _from_register(self, query: Query) -> Answer | None:
         """Answer list, count and status questions about measures from the register, if they are such."""
         measures = self.measures()
         if not measures:
@@ -145,9 +145,16 @@ class Assistant:
             raise BadRequest(f"The question is longer than {MAX_QUESTION_CHARS} characters. Shorten it.")
         query, hits = self.search(question, history)
         index = self.retriever.keyword_index()
-        passages = compose(query, hits, index, self.settings.max_citations, self._following) if hits else abstain(query)
-        result = self._from_register(query, index.chunks) or passages
-        if result is not passages and query.intent == "count" and not passages.abstained:
-            result = merge_answers(result, passages, keep=2)
+        register = self._from_register(query)
+        if register is not None and query.intent != "count":
+            result = register
+        else:
+            passages = (
+                compose(query, hits, index, self.settings.max_citations, self._following) if hits else abstain(query)
+            )
+            if register is None:
+                result = passages
+            else:  # a count: the register's list, plus the documents' own statement of the number
+                result = register if passages.abstained else merge_answers(register, passages, keep=2)
         result.extra["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
         return result

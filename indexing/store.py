@@ -52,6 +52,7 @@ class Store:
         self.embedder_name = embedder_name
         self._lock = threading.RLock()
         self._collection: Any = None
+        self._schema_ready = False
 
     @property
     def db_path(self) -> Path:
@@ -70,8 +71,10 @@ class Store:
         conn = sqlite3.connect(self.db_path, timeout=30)
         conn.row_factory = sqlite3.Row
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
+            if not self._schema_ready:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(_SCHEMA)
+                self._schema_ready = True
             with conn:
                 yield conn
         finally:
