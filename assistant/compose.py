@@ -27,6 +27,7 @@ UNTRANSLATED = 1.0
 W_LEX, W_DENSE, W_PRIOR = 0.5, 0.35, 0.15
 LISTY = ("list_item", "table_row", "record", "mixed")
 _NUMBER = re.compile(r"\d")
+_YEAR = re.compile(r"(19|20)\d\d")
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,13 @@ def coverage(
 def support(query: Query, hits: list[Hit], index: KeywordIndex) -> float:
     """How well the best passage window (a unit with its neighbours) covers the question."""
     best = 0.0
+    years = [c.stems for c in query.concepts if c.weight >= 1.0 and _YEAR.fullmatch(c.surface)]
     for hit in hits:
         units, context = index.terms_of(hit.chunk)
         for i in range(len(units)):
             window = set().union(*units[max(0, i - 1) : i + 3])
-            best = max(best, coverage(query, window, context, index))
+            if all(y & (window | context) for y in years):  # a question about 2022 needs a passage about 2022
+                best = max(best, coverage(query, window, context, index))
     return best
 
 
@@ -220,6 +223,15 @@ def extend_leads(spans: list[Span], following: Callable[[Chunk], Chunk | None], 
     return merge_spans([s for s in out if s.end >= s.start])
 
 
+def widen(span: Span, budget: int = 400) -> Span:
+    """Add the unit after a short span, where the answer to a matched lead-in usually stands."""
+    units = span.chunk.units
+    used = sum(len(u) for u in units[span.start : span.end + 1])
+    if span.end + 1 < len(units) and used + len(units[span.end + 1]) <= budget:
+        return Span(span.chunk, span.start, span.end + 1)
+    return span
+
+
 def merge_spans(spans: list[Span]) -> list[Span]:
     """Merge spans of the same chunk that overlap or touch, keeping first-seen order."""
     merged: list[Span] = []
@@ -253,6 +265,7 @@ def compose(
         return abstain(query)
     limit = max_citations * (3 if query.intent in ("list", "count") else 1)
     spans = spans_of(select(query, hits, scored, limit, index), hits)
+    spans = merge_spans([widen(s) for s in spans])
     if following is not None:
         spans = extend_leads(spans, following)
     citations: list[Citation] = []

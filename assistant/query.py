@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.text import Vocabulary, content_words, detect_language, expand, stem, stopwords, words
+from assistant.text import Vocabulary, content_words, detect_language, expand, frame_words, stem, stopwords, words
 
 _ANAPHORA = {
     "dem",
@@ -40,6 +40,9 @@ _LIST_START = re.compile(
 _COUNT = re.compile(r"\b(how many|how much|hvor mange|hvor mye|antall|number of|hvor stor)\b", re.I)
 
 
+FRAME_WEIGHT = 0.3
+
+
 @dataclass(frozen=True)
 class Concept:
     """One idea of the question, with the stemmed words in either language that express it."""
@@ -72,6 +75,7 @@ class Query:
 def _concepts(text: str, vocab: Vocabulary | None, weight: float) -> list[Concept]:
     out = []
     sw = stopwords()
+    frames = frame_words()
     for surface, alts in expand(text):
         stems = {stem(surface)} if " " not in surface else set()
         for alt in alts:
@@ -88,7 +92,8 @@ def _concepts(text: str, vocab: Vocabulary | None, weight: float) -> list[Concep
                     parts.update(vocab.prefixed(s[:-1]))
             parts -= stems
         if stems:
-            out.append(Concept(surface, frozenset(stems), weight, frozenset(parts), bool(alts)))
+            w = min(weight, FRAME_WEIGHT) if surface in frames else weight
+            out.append(Concept(surface, frozenset(stems), w, frozenset(parts), bool(alts)))
     return out
 
 

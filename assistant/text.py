@@ -48,6 +48,12 @@ def stopwords() -> dict[str, frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
+def frame_words() -> frozenset[str]:
+    """Return the words that frame a question rather than name its topic ("heter", "called")."""
+    return frozenset(w.strip().lower() for w in _data_lines("frame_words.txt"))
+
+
+@lru_cache(maxsize=1)
 def glossary() -> dict[str, tuple[str, ...]]:
     """Return English → Norwegian: the plan-vocabulary glossary, then the general dictionary."""
     out: dict[str, tuple[str, ...]] = {}

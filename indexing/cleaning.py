@@ -96,7 +96,18 @@ def _should_join(prev: str, nxt: str) -> bool:
     if first.islower() or first in '(«"':
         return True
     last_word = prev.rsplit(" ", 1)[-1].lower()
-    return prev.endswith((",", "/")) or last_word in _CONNECTORS
+    return prev.endswith((",", "/", " –", " -")) or last_word in _CONNECTORS
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """Decide whether a line after a blank line goes on with the sentence before it (slide text boxes)."""
+    prev, nxt = prev.strip(), nxt.strip()
+    if prev.startswith(("#", "|")) or nxt.startswith(("#", "|", "http")) or strip_bullet(nxt)[0]:
+        return False
+    if _is_heading_line(strip_bullet(prev)[1]) or _is_heading_line(nxt):
+        return False
+    last_word = prev.rsplit(" ", 1)[-1].lower()
+    return (nxt[0].islower() and prev[-1].isalpha()) or last_word in _CONNECTORS or prev.endswith((",", " –", " -"))
 
 
 def _dehyphenate(prev: str, nxt: str) -> str | None:
@@ -148,10 +159,14 @@ def clean_text(text: str) -> str:
     blocks: list[list[str]] = [[]]
     text = _BROKEN_OVER_BLANK.sub(r"\1", normalise(text))
     for line in text.split("\n"):
-        if line.strip():
+        if not line.strip():
+            if blocks[-1]:
+                blocks.append([])
+        elif len(blocks) > 1 and not blocks[-1] and _continues(blocks[-2][-1], line):
+            blocks.pop()
             blocks[-1].append(line)
-        elif blocks[-1]:
-            blocks.append([])
+        else:
+            blocks[-1].append(line)
     cleaned = [clean_block(b) for b in blocks if b]
     return "\n\n".join("\n".join(b) for b in cleaned if b)
 
