@@ -92,8 +92,8 @@ def _concepts(text: str, vocab: Vocabulary | None, weight: float) -> list[Concep
                     parts.update(vocab.prefixed(s[:-1]))
             parts -= stems
         if stems:
-            w = min(weight, FRAME_WEIGHT) if surface in frames else weight
-            out.append(Concept(surface, frozenset(stems), w, frozenset(parts), bool(alts)))
+            own = min(weight, FRAME_WEIGHT) if surface in frames else weight
+            out.append(Concept(surface, frozenset(stems), own, frozenset(parts), bool(alts)))
     return out
 
 
