@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from assistant.query import Concept, Query
 from assistant.retrieval import KeywordIndex
-from assistant.text import index_terms
+from assistant.text import index_terms, stem
 from assistant.types import Answer, Citation, Hit
 from indexing.types import Chunk
 
@@ -25,6 +25,11 @@ MIN_SUPPORT_WITH_ABSENT = 0.6
 MIN_SUPPORT_SHORT = 0.75
 UNTRANSLATED = 1.0
 W_LEX, W_DENSE, W_PRIOR = 0.5, 0.35, 0.15
+NUMBER_WORDS = frozenset(
+    stem(w)
+    for w in "to tre fire fem seks sju syv åtte ni ti elleve tolv femten tjue tretti førti femti hundre tusen "
+    "million millioner mill milliard halvparten dobbelt".split()
+)
 LISTY = ("list_item", "table_row", "record", "mixed")
 _NUMBER = re.compile(r"\d")
 _YEAR = re.compile(r"(19|20)\d\d")
@@ -72,9 +77,17 @@ def support(query: Query, hits: list[Hit], index: KeywordIndex) -> float:
         units, context = index.terms_of(hit.chunk)
         for i in range(len(units)):
             window = set().union(*units[max(0, i - 1) : i + 3])
-            if all(y & (window | context) for y in years):  # a question about 2022 needs a passage about 2022
-                best = max(best, coverage(query, window, context, index))
+            if not all(y & (window | context) for y in years):
+                continue  # a question about 2022 needs a passage about 2022
+            if query.counted and not (query.counted & (window | context) and _has_number(window)):
+                continue  # "how many X" needs a passage with X and a number
+            best = max(best, coverage(query, window, context, index))
     return best
+
+
+def _has_number(terms: set[str]) -> bool:
+    """True when passage terms hold a number (not a year) or a number word."""
+    return any((t.isdigit() and not _YEAR.fullmatch(t)) or t in NUMBER_WORDS for t in terms)
 
 
 def absent_concepts(query: Query, index: KeywordIndex) -> list[str]:

@@ -37,6 +37,7 @@ _LIST_START = re.compile(
     r"nevn|list opp|what (measures|goals|groups|courses|programmes|tiltak))\b",
     re.I,
 )
+_HOW_MANY = re.compile(r"\b(how many|hvor mange|number of|antall)\b", re.I)
 _COUNT = re.compile(r"\b(how many|how much|hvor mange|hvor mye|antall|number of|hvor stor)\b", re.I)
 
 
@@ -65,6 +66,7 @@ class Query:
     dense_text: str
     followup: bool
     intent: str
+    counted: frozenset[str] = frozenset()
 
     @property
     def all_stems(self) -> set[str]:
@@ -133,4 +135,15 @@ def analyse(question: str, history: tuple[str, ...] = (), vocab: Vocabulary | No
     intent = intent_of(question)
     if followup and intent == "lookup":
         intent = intent_of(history[-1])
-    return Query(question, history, lang, tuple(concepts), dense_text, followup, intent)
+    counted = counted_terms(question, concepts)
+    return Query(question, history, lang, tuple(concepts), dense_text, followup, intent, counted)
+
+
+def counted_terms(question: str, concepts: list[Concept]) -> frozenset[str]:
+    """Return the terms of what a 'how many X' question counts (X), or nothing for other questions."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return frozenset()
+    low = question.lower()
+    near = [c for c in concepts if c.weight >= 1.0 and 0 <= low.find(c.surface, m.end()) - m.end() <= 30]
+    return frozenset(t for c in near for t in c.stems | c.parts)
