@@ -27,8 +27,33 @@ UNTRANSLATED = 1.0
 W_LEX, W_DENSE, W_PRIOR = 0.5, 0.35, 0.15
 NUMBER_WORDS = frozenset(
     stem(w)
-    for w in "to tre fire fem seks sju syv åtte ni ti elleve tolv femten tjue tretti førti femti hundre tusen "
-    "million millioner mill milliard halvparten dobbelt".split()
+    for w in [
+        "to",
+        "tre",
+        "fire",
+        "fem",
+        "seks",
+        "sju",
+        "syv",
+        "åtte",
+        "ni",
+        "ti",
+        "elleve",
+        "tolv",
+        "femten",
+        "tjue",
+        "tretti",
+        "førti",
+        "femti",
+        "hundre",
+        "tusen",
+        "million",
+        "millioner",
+        "mill",
+        "milliard",
+        "halvparten",
+        "dobbelt",
+    ]
 )
 LISTY = ("list_item", "table_row", "record", "mixed")
 _NUMBER = re.compile(r"\d")

@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.text import Vocabulary, content_words, detect_language, expand, frame_words, stem, stopwords, words
+from assistant.text import (
+    Vocabulary,
+    content_words,
+    detect_language,
+    expand,
+    frame_words,
+    stem,
+    stopwords,
+    translate,
+    words,
+)
 
 _ANAPHORA = {
     "dem",
@@ -67,6 +77,7 @@ class Query:
     followup: bool
     intent: str
     counted: frozenset[str] = frozenset()
+    dense_nb: str = ""
 
     @property
     def all_stems(self) -> set[str]:
@@ -136,7 +147,8 @@ def analyse(question: str, history: tuple[str, ...] = (), vocab: Vocabulary | No
     if followup and intent == "lookup":
         intent = intent_of(history[-1])
     counted = counted_terms(question, concepts)
-    return Query(question, history, lang, tuple(concepts), dense_text, followup, intent, counted)
+    dense_nb = translate(dense_text) if lang == "en" else ""
+    return Query(question, history, lang, tuple(concepts), dense_text, followup, intent, counted, dense_nb)
 
 
 def counted_terms(question: str, concepts: list[Concept]) -> frozenset[str]:

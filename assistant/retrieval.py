@@ -131,19 +131,26 @@ class Retriever:
         by_id = {c.id: c for c in index.chunks}
         kw = index.scores(query)
         kw_order = [index.chunks[i].id for i in np.argsort(-kw)[:pool] if kw[i] > 0]
-        qvec = self.embedder.embed_queries([query.dense_text])[0]
+        texts = [query.dense_text] + ([query.dense_nb] if query.dense_nb else [])
+        qvecs = self.embedder.embed_queries(texts)
+        qvec = qvecs[0]
         unit_scores: dict[str, float] = {}
-        dense: list[tuple[str, float]] = []
-        for unit_id, sim in self.store.dense_search(qvec, pool * 3):
-            cid = unit_id.rsplit(":", 1)[0]
-            unit_scores[unit_id] = sim
-            if cid in by_id and cid not in dict(dense):
-                dense.append((cid, sim))
-        dense = dense[:pool]
+        rankings: list[list[tuple[str, float]]] = []
+        for n, vec in enumerate(qvecs):
+            ranking: list[tuple[str, float]] = []
+            for unit_id, sim in self.store.dense_search(vec, pool * 3):
+                cid = unit_id.rsplit(":", 1)[0]
+                if n == 0:
+                    unit_scores[unit_id] = sim
+                if cid in by_id and cid not in dict(ranking):
+                    ranking.append((cid, sim))
+            rankings.append(ranking[:pool])
+        dense = rankings[0]
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
         dense_score = dict(dense)
         kw_rank = {cid: r for r, cid in enumerate(kw_order)}
-        fused = keep_leaders(rrf([[cid for cid, _ in dense], kw_order]), [[c for c, _ in dense], kw_order], k)
+        orders = [[cid for cid, _ in r] for r in rankings] + [kw_order]
+        fused = keep_leaders(rrf(orders), orders, k)
         missing = [u for cid, _ in fused[:k] for u in by_id[cid].unit_ids() if u not in unit_scores]
         unit_scores.update(self.store.similarities(qvec, missing))
         floor = min(unit_scores.values(), default=0.0)

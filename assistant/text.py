@@ -195,6 +195,31 @@ def expand(text: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+def translate(text: str) -> str:
+    """Render an English question as Norwegian keywords, word by word with the glossary (for dense search)."""
+    gl = glossary()
+    sw = stopwords()
+    toks = words(text)
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        for n in (4, 3, 2, 1):
+            phrase = toks[i : i + n]
+            if len(phrase) < n:
+                continue
+            forms = [" ".join([*phrase[:-1], f]) for f in _singular(phrase[-1])]
+            hit = next((c for c in forms if c in gl), None)
+            if hit is not None and not (n == 1 and toks[i] in sw["en"]):
+                out.append(gl[hit][0])
+                i += n
+                break
+        else:
+            if toks[i] not in sw["en"] and len(toks[i]) > 1:
+                out.append(toks[i])
+            i += 1
+    return " ".join(out)
+
+
 def unique(items: Iterable[str]) -> list[str]:
     """Deduplicate, keeping order."""
     seen: set[str] = set()
