@@ -25,36 +25,8 @@ MIN_SUPPORT_WITH_ABSENT = 0.6
 MIN_SUPPORT_SHORT = 0.75
 UNTRANSLATED = 1.0
 W_LEX, W_DENSE, W_PRIOR = 0.5, 0.35, 0.15
-NUMBER_WORDS = frozenset(
-    stem(w)
-    for w in [
-        "to",
-        "tre",
-        "fire",
-        "fem",
-        "seks",
-        "sju",
-        "syv",
-        "åtte",
-        "ni",
-        "ti",
-        "elleve",
-        "tolv",
-        "femten",
-        "tjue",
-        "tretti",
-        "førti",
-        "femti",
-        "hundre",
-        "tusen",
-        "million",
-        "millioner",
-        "mill",
-        "milliard",
-        "halvparten",
-        "dobbelt",
-    ]
-)
+_NUMBER_WORDS_NB = "to tre fire fem seks sju syv åtte ni ti elleve tolv femten tjue tretti førti femti hundre tusen"
+NUMBER_WORDS = frozenset(stem(w) for w in (_NUMBER_WORDS_NB + " million millioner mill milliard halvparten").split())
 LISTY = ("list_item", "table_row", "record", "mixed")
 _NUMBER = re.compile(r"\d")
 _YEAR = re.compile(r"(19|20)\d\d")
