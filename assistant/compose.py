@@ -27,6 +27,7 @@ UNTRANSLATED = 1.0
 W_LEX, W_DENSE, W_PRIOR = 0.5, 0.35, 0.15
 _NUMBER_WORDS_NB = "to tre fire fem seks sju syv åtte ni ti elleve tolv femten tjue tretti førti femti hundre tusen"
 NUMBER_WORDS = frozenset(stem(w) for w in (_NUMBER_WORDS_NB + " million millioner mill milliard halvparten").split())
+_EN_NUMBERS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty hundred".split())
 LISTY = ("list_item", "table_row", "record", "mixed")
 _NUMBER = re.compile(r"\d")
 _YEAR = re.compile(r"(19|20)\d\d")
@@ -95,7 +96,10 @@ def absent_concepts(query: Query, index: KeywordIndex) -> list[str]:
             return True
         return any(len(s) >= 8 and index.vocab.prefixed(s[:5]) for s in c.stems)  # a compound of known words
 
-    return [c.surface for c in query.concepts if c.weight >= 1.0 and not known(c)]
+    def topical(c: Concept) -> bool:  # "co" of co-located, "two" of two-year name no topic
+        return c.weight >= 1.0 and len(c.surface) > 2 and c.surface not in _EN_NUMBERS
+
+    return [c.surface for c in query.concepts if topical(c) and not known(c)]
 
 
 def weakly_supported(query: Query, hits: list[Hit], index: KeywordIndex) -> bool:
@@ -131,6 +135,13 @@ def score_units(query: Query, hits: list[Hit], index: KeywordIndex) -> list[Scor
         for i, unit in enumerate(hit.chunk.units):
             cov = coverage(query, unit_terms[i], context, index)
             bonus = 0.05 if query.intent == "count" and _NUMBER.search(unit) else 0.0
+            if (
+                query.intent == "list"
+                and unit.endswith(":")
+                and hit.chunk.units[i + 1 : i + 2] != []
+                and hit.chunk.units[i + 1].startswith("- ")
+            ):
+                bonus = 0.05  # a lead-in with its list under it answers a list question
             dense = (hit.unit_scores[i] - lo) / span if i < len(hit.unit_scores) else 0.0
             out.append(Scored(rank, i, unit, cov, W_LEX * cov + W_DENSE * dense + W_PRIOR * prior + bonus))
     return out

@@ -88,7 +88,8 @@ def detect_language(text: str) -> str:
     sw = stopwords()
     en_only = sw["en"] - sw["nb"]
     nb_only = sw["nb"] - sw["en"]
-    nb = sum(t in nb_only for t in toks) + 2 * len(re.findall(r"[æøå]", text.lower()))
+    lower_words = " ".join(w for w in re.findall(r"\w+", text) if not w.isupper())  # not acronyms like IØT
+    nb = sum(t in nb_only for t in toks) + 2 * len(re.findall(r"[æøå]", lower_words.lower()))
     en = sum(t in en_only for t in toks)
     return "en" if en > nb else "nb"
 
