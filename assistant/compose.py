@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from assistant.query import Concept, Query
 from assistant.retrieval import KeywordIndex
-from assistant.text import index_terms, stem
+from assistant.text import index_terms, stem, words
 from assistant.types import Answer, Citation, Hit
 from indexing.types import Chunk
 
@@ -27,7 +27,7 @@ UNTRANSLATED = 1.0
 W_LEX, W_DENSE, W_PRIOR = 0.5, 0.35, 0.15
 _NUMBER_WORDS_NB = "to tre fire fem seks sju syv åtte ni ti elleve tolv femten tjue tretti førti femti hundre tusen"
 NUMBER_WORDS = frozenset(stem(w) for w in (_NUMBER_WORDS_NB + " million millioner mill milliard halvparten").split())
-_EN_NUMBERS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty hundred".split())
+_EN_NUMBERS = frozenset(("one two three four five six seven eight nine ten eleven twelve twenty hundred " * 1).split())
 LISTY = ("list_item", "table_row", "record", "mixed")
 _NUMBER = re.compile(r"\d")
 _YEAR = re.compile(r"(19|20)\d\d")
@@ -77,15 +77,22 @@ def support(query: Query, hits: list[Hit], index: KeywordIndex) -> float:
             window = set().union(*units[max(0, i - 1) : i + 3])
             if not all(y & (window | context) for y in years):
                 continue  # a question about 2022 needs a passage about 2022
-            if query.counted and not (query.counted & (window | context) and _has_number(window)):
-                continue  # "how many X" needs a passage with X and a number
+            if query.counted and not any(
+                counts(query.counted, u, index) for u in hit.chunk.units[max(0, i - 1) : i + 3]
+            ):
+                continue  # "how many X" needs a passage that puts a number next to X
             best = max(best, coverage(query, window, context, index))
     return best
 
 
-def _has_number(terms: set[str]) -> bool:
-    """True when passage terms hold a number (not a year) or a number word."""
-    return any((t.isdigit() and not _YEAR.fullmatch(t)) or t in NUMBER_WORDS for t in terms)
+def counts(counted: frozenset[str], unit: str, index: KeywordIndex, reach: int = 5) -> bool:
+    """True when a unit puts a number (not a year) within a few words of what is counted ('fire tildelinger')."""
+    toks = words(unit)
+    numbers = [i for i, w in enumerate(toks) if (w.isdigit() and not _YEAR.fullmatch(w)) or stem(w) in NUMBER_WORDS]
+    if not numbers:
+        return False
+    things = [i for i, w in enumerate(toks) if stem(w) in counted or {stem(p) for p in index.vocab.split(w)} & counted]
+    return any(abs(i - j) <= reach for i in numbers for j in things)
 
 
 def absent_concepts(query: Query, index: KeywordIndex) -> list[str]:
@@ -102,12 +109,23 @@ def absent_concepts(query: Query, index: KeywordIndex) -> list[str]:
     return [c.surface for c in query.concepts if topical(c) and not known(c)]
 
 
+def covers_all(concepts: list[Concept], hits: list[Hit], index: KeywordIndex) -> bool:
+    """True when one passage window names every concept, at least as part of a compound."""
+    for hit in hits:
+        units, context = index.terms_of(hit.chunk)
+        for i in range(len(units)):
+            terms = set().union(*units[max(0, i - 1) : i + 3]) | context
+            if all((c.stems | c.parts) & terms for c in concepts):
+                return True
+    return False
+
+
 def weakly_supported(query: Query, hits: list[Hit], index: KeywordIndex) -> bool:
     """Abstain when the best passage covers too little of the question, or misses a topic the corpus lacks."""
     best = support(query, hits, index)
     own = [c for c in query.concepts if c.weight >= 1.0]
-    if len(own) <= 2 and not query.followup:
-        return best < MIN_SUPPORT_SHORT  # a two-word question with half of it missing is about something else
+    if len(own) <= 2 and not query.followup:  # a two-word question with half of it missing is about something else
+        return best < MIN_SUPPORT_SHORT and not (best >= MIN_SUPPORT and covers_all(own, hits, index))
     return best < MIN_SUPPORT or (bool(absent_concepts(query, index)) and best < MIN_SUPPORT_WITH_ABSENT)
 
 
