@@ -29,6 +29,8 @@ def _is_slide_heading(block: list[str], following: list[str] | None) -> bool:
         return False
     if line.startswith(("-", "|", "#")) or _RECORD_START.match(line):
         return False
+    if line.endswith(":") and ("," in line or len(line.split()) > 4):
+        return False  # a lead-in sentence ("Mye skal avklares, blant annet:") belongs with what it leads into
     if line.rsplit(" ", 1)[-1].lower() in (
         "i",
         "og",

@@ -83,7 +83,8 @@ def _is_heading_line(line: str) -> bool:
     digits_ok = not re.search(r"\d", re.sub(r"\b(19|20)\d\d\b", "", line))
     if len(letters) >= 4 and all(c.isupper() for c in letters) and len(line) <= 60 and digits_ok:
         return True
-    return len(line) <= 50 and line.endswith(":") and line[:1].isupper()
+    label = len(line) <= 50 and line.endswith(":") and line[:1].isupper()
+    return label and "," not in line and len(line.split()) <= 4  # longer ones lead into what follows
 
 
 def _should_join(prev: str, nxt: str) -> bool:
