@@ -265,10 +265,18 @@ def extend_leads(spans: list[Span], following: Callable[[Chunk], Chunk | None], 
 def widen(span: Span, budget: int = 400) -> Span:
     """Add the unit after a short span, where the answer to a matched lead-in usually stands."""
     units = span.chunk.units
-    used = sum(len(u) for u in units[span.start : span.end + 1])
-    if span.end + 1 < len(units) and used + len(units[span.end + 1]) <= budget:
-        return Span(span.chunk, span.start, span.end + 1)
-    return span
+    start, end = span.start, span.end
+    used = sum(len(u) for u in units[start : end + 1])
+    if end + 1 < len(units) and used + len(units[end + 1]) <= budget:
+        end += 1
+    if start > 0 and is_label(units[start - 1]):  # a date or name label before its item ("August 2021")
+        start -= 1
+    return Span(span.chunk, start, end)
+
+
+def is_label(unit: str) -> bool:
+    """True for a short label line (a date, a name) that may title the line after it."""
+    return len(unit) <= 40 and not unit.startswith("- ") and not unit.rstrip().endswith((".", ":", ";", ","))
 
 
 def merge_spans(spans: list[Span]) -> list[Span]:

@@ -89,7 +89,10 @@ def _concepts(text: str, vocab: Vocabulary | None, weight: float) -> list[Concep
     out = []
     sw = stopwords()
     frames = frame_words()
+    norwegian = detect_language(text) == "nb"
     for surface, alts in expand(text):
+        if norwegian and " " not in surface and vocab is not None and surface in vocab.words:
+            alts = []  # a Norwegian word of the documents ("felles") is not English ("fell")
         stems = {stem(surface)} if " " not in surface else set()
         for alt in alts:
             for w in words(alt):
