@@ -30,6 +30,7 @@ NUMBER_WORDS = frozenset(stem(w) for w in (_NUMBER_WORDS_NB + " million millione
 _EN_NUMBERS = frozenset(("one two three four five six seven eight nine ten eleven twelve twenty hundred " * 1).split())
 LISTY = ("list_item", "table_row", "record", "mixed")
 _NUMBER = re.compile(r"\d")
+_NUMBERED = re.compile(r"\d{1,2}[.)] ")
 _YEAR = re.compile(r"(19|20)\d\d")
 
 
@@ -198,6 +199,11 @@ def select(query: Query, hits: list[Hit], scored: list[Scored], max_units: int, 
     return sorted(set(chosen), key=lambda s: (s.hit_rank, s.unit_index))
 
 
+def is_item(unit: str) -> bool:
+    """True for a list item, bulleted or numbered ('- x', '2. x')."""
+    return unit.startswith("- ") or bool(_NUMBERED.match(unit))
+
+
 def is_lead(unit: str) -> bool:
     """True for a title or lead-in line whose content follows it (slide titles, 'Tema:')."""
     text = citation_text(unit).strip()
@@ -237,7 +243,7 @@ def extend_leads(spans: list[Span], following: Callable[[Chunk], Chunk | None], 
     for span in spans:
         out.append(span)
         last = span.chunk.units[span.end]
-        in_list = last.startswith("- ")
+        in_list = is_item(last)
         if not (in_list or is_lead(last)):
             continue
         used, taken_list = 0, in_list
@@ -253,11 +259,11 @@ def extend_leads(spans: list[Span], following: Callable[[Chunk], Chunk | None], 
                 idx = 0
                 continue
             unit = units[idx]
-            if (in_list and not unit.startswith("- ")) or (taken_list and not unit.startswith("- ") and is_lead(unit)):
+            if (in_list and not is_item(unit)) or (taken_list and not is_item(unit) and is_lead(unit)):
                 break
             current.end = idx
             used += len(unit)
-            taken_list = taken_list or unit.startswith("- ")
+            taken_list = taken_list or is_item(unit)
             idx += 1
     return merge_spans([s for s in out if s.end >= s.start])
 

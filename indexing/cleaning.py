@@ -108,12 +108,15 @@ def _continues(prev: str, nxt: str) -> bool:
     if _is_heading_line(strip_bullet(prev)[1]) or _is_heading_line(nxt):
         return False
     last_word = prev.rsplit(" ", 1)[-1].lower()
-    return (nxt[0].islower() and prev[-1].isalpha()) or last_word in _CONNECTORS or prev.endswith((",", " –", " -"))
+    lower_after_word = nxt[0].islower() and (prev[-1].isalpha() or prev[-1] == ")")
+    return lower_after_word or last_word in _CONNECTORS or prev.endswith((",", " –", " -"))
 
 
 def _dehyphenate(prev: str, nxt: str) -> str | None:
     """Join 'kompe-' + 'tanse' into one word; return None when it is not a broken word."""
     m = re.search(r"([A-Za-zÆØÅæøå]{2,})-$", prev)
+    if m and nxt[:1].isupper() and m.group(1).isupper():
+        return prev + nxt  # an acronym compound broken at its hyphen: 'UHR-' + 'Nivå 2'
     if not m or not nxt or not nxt[0].islower():
         return None
     next_word = re.split(r"[\s,.;:]", nxt, maxsplit=1)[0].lower()
@@ -175,11 +178,12 @@ def clean_text(text: str) -> str:
 _BROKEN_OVER_BLANK = re.compile(
     r"([A-Za-zÆØÅæøå]{2})-[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[a-zæøå])(?!(?:og|eller|samt|til)\b)"
 )
+_BROKEN_ACRONYM = re.compile(r"\b([A-ZÆØÅ]{2,})-[ \t]*\n\s*(?=[A-ZÆØÅ])")
 _BROKEN = re.compile(r"([A-Za-zÆØÅæøå])-[ \t]*\n\s*(?=[a-zæøå])(?!(?:og|eller|samt|til)\b)")
 
 
 def normalise_for_match(text: str) -> str:
     """Collapse whitespace, hyphenation and bullets so two renderings of a passage compare equal."""
-    text = _BROKEN.sub(r"\1", normalise(text)).lower()
+    text = _BROKEN_ACRONYM.sub(r"\1-", _BROKEN.sub(r"\1", normalise(text))).lower()
     text = re.sub(r"[\ufffd✓✔•➢▪►◦‣∙●○■□➤|#]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
