@@ -21,7 +21,7 @@ LEAD = {
     "en": "Here is what the documents say (quoted in the original Norwegian):",
 }
 MIN_SUPPORT = 0.36
-MIN_SUPPORT_WITH_ABSENT = 0.6
+MIN_SUPPORT_WITH_ABSENT = 0.7
 MIN_SUPPORT_SHORT = 0.75
 UNTRANSLATED = 1.0
 W_LEX, W_DENSE, W_PRIOR = 0.5, 0.35, 0.15
