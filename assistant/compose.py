@@ -76,7 +76,7 @@ def support(query: Query, hits: list[Hit], index: KeywordIndex) -> float:
         units, context = index.terms_of(hit.chunk)
         for i in range(len(units)):
             window = set().union(*units[max(0, i - 1) : i + 3])
-            if not all(y & (window | context) for y in years):
+            if years and not any(y & (window | context) for y in years):
                 continue  # a question about 2022 needs a passage about 2022
             if query.counted and not any(
                 counts(query.counted, u, index) for u in hit.chunk.units[max(0, i - 1) : i + 3]
@@ -160,7 +160,7 @@ def score_units(query: Query, hits: list[Hit], index: KeywordIndex) -> list[Scor
                 and hit.chunk.units[i + 1 : i + 2] != []
                 and hit.chunk.units[i + 1].startswith("- ")
             ):
-                bonus = 0.05  # a lead-in with its list under it answers a list question
+                bonus = 0.1  # a lead-in with its list under it answers a list question
             dense = (hit.unit_scores[i] - lo) / span if i < len(hit.unit_scores) else 0.0
             out.append(Scored(rank, i, unit, cov, W_LEX * cov + W_DENSE * dense + W_PRIOR * prior + bonus))
     return out

@@ -47,6 +47,7 @@ _LIST_START = re.compile(
     r"nevn|list opp|what (measures|goals|groups|courses|programmes|tiltak))\b",
     re.I,
 )
+_YEAR = re.compile(r"(19|20)\d\d")
 _HOW_MANY = re.compile(r"\b(how many|hvor mange|number of|antall)\b", re.I)
 _COUNT = re.compile(r"\b(how many|how much|hvor mange|hvor mye|antall|number of|hvor stor)\b", re.I)
 
@@ -160,5 +161,9 @@ def counted_terms(question: str, concepts: list[Concept]) -> frozenset[str]:
     if not m:
         return frozenset()
     low = question.lower()
-    near = [c for c in concepts if c.weight >= 1.0 and 0 <= low.find(c.surface, m.end()) - m.end() <= 30]
+    near = [
+        c
+        for c in concepts
+        if c.weight >= 1.0 and 0 <= low.find(c.surface, m.end()) - m.end() <= 30 and not _YEAR.fullmatch(c.surface)
+    ]
     return frozenset(t for c in near for t in c.stems | c.parts)

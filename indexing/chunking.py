@@ -20,9 +20,19 @@ def _short_block(block: list[str]) -> bool:
     return len(block) <= 3 and all(len(line) <= 160 for line in block) and not block[0].startswith("#")
 
 
-def _is_slide_heading(block: list[str], following: list[str] | None) -> bool:
-    """A lone short line with no sentence punctuation, followed by real content, titles a section."""
+def _lone_line(block: list[str] | None) -> bool:
+    """A block of one short line without sentence punctuation (a glyph-less bullet or a label)."""
+    return block is not None and len(block) == 1 and len(block[0]) <= 60 and not block[0].endswith((".", ":", ";"))
+
+
+def _is_slide_heading(block: list[str], following: list[str] | None, previous: list[str] | None = None) -> bool:
+    """A lone short line with no sentence punctuation, followed by real content, titles a section.
+
+    Not when it continues a run of such lines: that is a list drawn without bullet glyphs.
+    """
     if len(block) != 1 or following is None:
+        return False
+    if _lone_line(previous) and not (previous or [""])[0].startswith("#"):
         return False
     line = block[0]
     if len(line) > 60 or line.endswith((".", "!", "?", ",", ";")) or _LONE_VALUE.match(line):
@@ -72,7 +82,7 @@ def units_of_page(page: Page) -> Iterable[Unit]:
             yield Unit("record", " ".join(parts), page.number, heading)
             i = j
             continue
-        if _is_slide_heading(block, following):
+        if _is_slide_heading(block, following, blocks[i - 1] if i else None):
             heading = block[0]
             yield Unit("heading", block[0], page.number, heading)
             i += 1

@@ -115,8 +115,6 @@ def _continues(prev: str, nxt: str) -> bool:
 def _dehyphenate(prev: str, nxt: str) -> str | None:
     """Join 'kompe-' + 'tanse' into one word; return None when it is not a broken word."""
     m = re.search(r"([A-Za-zÆØÅæøå]{2,})-$", prev)
-    if m and nxt[:1].isupper() and m.group(1).isupper():
-        return prev + nxt  # an acronym compound broken at its hyphen: 'UHR-' + 'Nivå 2'
     if not m or not nxt or not nxt[0].islower():
         return None
     next_word = re.split(r"[\s,.;:]", nxt, maxsplit=1)[0].lower()
@@ -163,6 +161,8 @@ def clean_text(text: str) -> str:
     blocks: list[list[str]] = [[]]
     text = _BROKEN_OVER_BLANK.sub(r"\1", normalise(text))
     for line in text.split("\n"):
+        if _FRAME_START.match(line) and blocks[-1]:
+            blocks.append([])  # a text frame of a converted slide or page starts here
         if not line.strip():
             if blocks[-1]:
                 blocks.append([])
@@ -178,12 +178,12 @@ def clean_text(text: str) -> str:
 _BROKEN_OVER_BLANK = re.compile(
     r"([A-Za-zÆØÅæøå]{2})-[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[a-zæøå])(?!(?:og|eller|samt|til)\b)"
 )
-_BROKEN_ACRONYM = re.compile(r"\b([A-ZÆØÅ]{2,})-[ \t]*\n\s*(?=[A-ZÆØÅ])")
+_FRAME_START = re.compile(r"^ (?=[A-ZÆØÅ0-9])")
 _BROKEN = re.compile(r"([A-Za-zÆØÅæøå])-[ \t]*\n\s*(?=[a-zæøå])(?!(?:og|eller|samt|til)\b)")
 
 
 def normalise_for_match(text: str) -> str:
     """Collapse whitespace, hyphenation and bullets so two renderings of a passage compare equal."""
-    text = _BROKEN_ACRONYM.sub(r"\1-", _BROKEN.sub(r"\1", normalise(text))).lower()
+    text = _BROKEN.sub(r"\1", normalise(text)).lower()
     text = re.sub(r"[\ufffd✓✔•➢▪►◦‣∙●○■□➤|#]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
