@@ -100,15 +100,18 @@ def _should_join(prev: str, nxt: str) -> bool:
     return prev.endswith((",", "/", " –", " -")) or last_word in _CONNECTORS
 
 
-def _continues(prev: str, nxt: str) -> bool:
-    """Decide whether a line after a blank line goes on with the sentence before it (slide text boxes)."""
+def _continues(prev: str, nxt: str, frame: bool = False) -> bool:
+    """Decide whether a line after a blank line goes on with the sentence before it (slide text boxes).
+
+    A line that opens a new text frame continues only a sentence cut after a connector word.
+    """
     prev, nxt = prev.strip(), nxt.strip()
     if prev.startswith(("#", "|")) or nxt.startswith(("#", "|", "http")) or strip_bullet(nxt)[0]:
         return False
     if _is_heading_line(strip_bullet(prev)[1]) or _is_heading_line(nxt):
         return False
     last_word = prev.rsplit(" ", 1)[-1].lower()
-    lower_after_word = nxt[0].islower() and (prev[-1].isalpha() or prev[-1] == ")")
+    lower_after_word = nxt[0].islower() and (prev[-1].isalpha() or prev[-1] == ")") and not frame
     return lower_after_word or last_word in _CONNECTORS or prev.endswith((",", " –", " -"))
 
 
@@ -161,12 +164,13 @@ def clean_text(text: str) -> str:
     blocks: list[list[str]] = [[]]
     text = _BROKEN_OVER_BLANK.sub(r"\1", normalise(text))
     for line in text.split("\n"):
-        if _FRAME_START.match(line) and blocks[-1]:
-            blocks.append([])  # a text frame of a converted slide or page starts here
+        frame = bool(_FRAME_START.match(line))  # a text frame of a converted slide or page starts here
+        if frame and blocks[-1]:
+            blocks.append([])
         if not line.strip():
             if blocks[-1]:
                 blocks.append([])
-        elif len(blocks) > 1 and not blocks[-1] and _continues(blocks[-2][-1], line):
+        elif len(blocks) > 1 and not blocks[-1] and _continues(blocks[-2][-1], line, frame):
             blocks.pop()
             blocks[-1].append(line)
         else:
@@ -178,7 +182,7 @@ def clean_text(text: str) -> str:
 _BROKEN_OVER_BLANK = re.compile(
     r"([A-Za-zÆØÅæøå]{2})-[ \t]*\n(?:[ \t]*\n)+[ \t]*(?=[a-zæøå])(?!(?:og|eller|samt|til)\b)"
 )
-_FRAME_START = re.compile(r"^ (?=[A-ZÆØÅ0-9])")
+_FRAME_START = re.compile(r"^ (?=\S)")
 _BROKEN = re.compile(r"([A-Za-zÆØÅæøå])-[ \t]*\n\s*(?=[a-zæøå])(?!(?:og|eller|samt|til)\b)")
 
 
