@@ -21,6 +21,7 @@ LEAD = {
     "en": "Here is what the documents say (quoted in the original Norwegian):",
 }
 MIN_SUPPORT = 0.36
+MAX_PASSAGES = 4  # distinct passages an answer draws on
 MIN_SUPPORT_WITH_ABSENT = 0.7
 MIN_SUPPORT_SHORT = 0.75
 UNTRANSLATED = 1.0
@@ -183,7 +184,7 @@ def select(query: Query, hits: list[Hit], scored: list[Scored], max_units: int, 
     for s in ranked:
         if s.score < 0.8 * best or len(chosen) >= max_units:
             break
-        if s.hit_rank not in chunks_used and len(chunks_used) >= 3:
+        if s.hit_rank not in chunks_used and len(chunks_used) >= MAX_PASSAGES:
             continue
         chosen.append(s)
         chunks_used.add(s.hit_rank)
