@@ -180,9 +180,9 @@ def expand(text: str) -> list[tuple[str, list[str]]]:
             if any(j in used for j in range(i, i + n)):
                 continue
             phrase_words = toks[i : i + n]
-            candidates = [" ".join(phrase_words)]
-            if n >= 1:
-                candidates += [" ".join([*phrase_words[:-1], f]) for f in _singular(phrase_words[-1])[1:]]
+            candidates = [" ".join([*phrase_words[:-1], f]) for f in _singular(phrase_words[-1])]
+            if n >= 3:  # "heads of department"
+                candidates += [" ".join([f, *phrase_words[1:]]) for f in _singular(phrase_words[0])[1:]]
             hit = next((c for c in candidates if c in gl), None)
             if hit is None:
                 continue
@@ -209,6 +209,8 @@ def translate(text: str) -> str:
             if len(phrase) < n:
                 continue
             forms = [" ".join([*phrase[:-1], f]) for f in _singular(phrase[-1])]
+            if n >= 3:
+                forms += [" ".join([f, *phrase[1:]]) for f in _singular(phrase[0])[1:]]
             hit = next((c for c in forms if c in gl), None)
             if hit is not None and not (n == 1 and toks[i] in sw["en"]):
                 out.append(gl[hit][0])
