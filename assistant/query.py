@@ -160,10 +160,15 @@ def counted_terms(question: str, concepts: list[Concept]) -> frozenset[str]:
     m = _HOW_MANY.search(question)
     if not m:
         return frozenset()
-    low = question.lower()
-    near = [
-        c
-        for c in concepts
-        if c.weight >= 1.0 and 0 <= low.find(c.surface, m.end()) - m.end() <= 30 and not _YEAR.fullmatch(c.surface)
-    ]
-    return frozenset(t for c in near for t in c.stems | c.parts)
+    by_word = {w: c for c in concepts if c.weight >= 1.0 for w in words(c.surface)}
+    sw = stopwords()
+    counted: list[Concept] = []
+    for w in words(question[m.end() :]):  # the noun phrase after "how many": "merited teacher awards"
+        if len(w) == 1:
+            continue  # the s of "strategy's"
+        concept = by_word.get(w) or by_word.get(w[:-1] if w.endswith("s") else "")
+        if concept is not None and not _YEAR.fullmatch(w):
+            counted.append(concept)
+        elif counted or not (w in sw["en"] or w in sw["nb"]):
+            break
+    return frozenset(t for c in counted for t in c.stems | c.parts)
