@@ -90,10 +90,9 @@ def _concepts(text: str, vocab: Vocabulary | None, weight: float) -> list[Concep
     out = []
     sw = stopwords()
     frames = frame_words()
-    norwegian = detect_language(text) == "nb"
-    for surface, alts in expand(text):
-        if norwegian and " " not in surface and vocab is not None and surface in vocab.words:
-            alts = []  # a Norwegian word of the documents ("felles") is not English ("fell")
+    norwegian = detect_language(text) == "nb" and vocab is not None
+    # a Norwegian word of the documents ("felles") is not English ("fell")
+    for surface, alts in expand(text, vocab.words if norwegian and vocab is not None else frozenset()):
         stems = {stem(surface)} if " " not in surface else set()
         for alt in alts:
             for w in words(alt):

@@ -168,8 +168,8 @@ def _singular(word: str) -> list[str]:
     return forms
 
 
-def expand(text: str) -> list[tuple[str, list[str]]]:
-    """Map each content word or glossary phrase of a question to its Norwegian equivalents."""
+def expand(text: str, keep: frozenset[str] = frozenset()) -> list[tuple[str, list[str]]]:
+    """Map each content word or glossary phrase of a question to its Norwegian equivalents (not words in keep)."""
     gl = glossary()
     toks = words(text)
     sw = stopwords()
@@ -186,7 +186,7 @@ def expand(text: str) -> list[tuple[str, list[str]]]:
             hit = next((c for c in candidates if c in gl), None)
             if hit is None:
                 continue
-            if n == 1 and (toks[i] in sw["en"] and toks[i] not in ("when", "who", "why", "where")):
+            if n == 1 and (toks[i] in sw["en"] and toks[i] not in ("when", "who", "why", "where") or toks[i] in keep):
                 continue
             used.update(range(i, i + n))
             out.append((hit, list(gl[hit])))

@@ -215,3 +215,54 @@ def test_question_is_stripped_and_history_kept() -> None:
     assert query.question == "Hva med økonomien?"
     assert query.history == ("Første spørsmål?",)
     assert query.followup  # "hva med" opens a follow-up
+
+
+# --- language, frame words, translation, what is counted ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question", ["Which two-year master's programmes does IØT offer?", "What does MTIØT stand for?"]
+)
+def test_acronyms_with_norwegian_letters_do_not_make_english_norwegian(question: str) -> None:
+    assert detect_language(question) == "en"
+
+
+def test_frame_words_weigh_little() -> None:
+    weights = {
+        c.surface: c.weight for c in analyse("Hva heter instituttets senter for fremragende utdanning?").concepts
+    }
+    assert weights["heter"] < 0.5
+    assert weights["senter"] == 1.0
+
+
+def test_norwegian_words_of_the_documents_are_not_translated_as_english() -> None:
+    vocab = Vocabulary(frozenset({"felles", "holdes", "opplæringsdagene"}))
+    concepts = {c.surface: c for c in analyse("Når holdes de felles opplæringsdagene?", (), vocab).concepts}
+    assert concepts["felles"].stems == {stem("felles")}
+
+
+def test_english_question_gets_a_norwegian_rendering_for_dense_search() -> None:
+    q = analyse("What are the steps in the project's process evaluation?")
+    assert "prosjekt" in q.dense_nb.split() and "s" not in q.dense_nb.split()
+    assert analyse("Hva er visjonen?").dense_nb == ""
+
+
+def test_plural_first_word_of_a_glossary_phrase_is_found() -> None:
+    assert "head of department" in [surface for surface, _ in expand("the programme for heads of department")]
+
+
+@pytest.mark.parametrize(
+    ("question", "inside", "outside"),
+    [
+        ("How many merited teacher awards did the faculty receive in 2023?", "tildeling", "2023"),
+        ("Hvor mange simuleringssentre fikk fakultetet?", "simuleringssentr", "fakultet"),
+        ("How many of the strategy's goals are followed up?", "mål", "følg"),
+    ],
+)
+def test_a_count_question_counts_the_noun_phrase_after_how_many(question: str, inside: str, outside: str) -> None:
+    counted = analyse(question).counted
+    assert inside in counted and outside not in counted
+
+
+def test_other_questions_count_nothing() -> None:
+    assert analyse("Hva er visjonen til fakultetet?").counted == frozenset()

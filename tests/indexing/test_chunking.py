@@ -264,3 +264,26 @@ def test_corpus_chunks_keep_every_line_of_the_document(
         for c in chunks:
             for unit in c.units:
                 assert " ".join(unit.split()) in text, (c.source, c.position, unit)
+
+
+def test_a_run_of_short_lines_is_a_list_not_a_row_of_headings() -> None:
+    doc = document(
+        "Clinical Academic Groups\n\nTildeles av Samarbeidsorganet\n\nDelt ledelse mellom universitet og sykehus"
+        "\n\nEvalueres av internasjonalt panel"
+        "\n\n1 mill. årlig i 3 (+ 3) år og to rekrutteringsstillinger (fra HMN og MH)"
+        "\n\nog mer tekst som hører til"
+    )
+    chunks = chunk_document(doc)
+    assert len(chunks) == 1
+    assert chunks[0].heading != "Evalueres av internasjonalt panel"
+    assert "1 mill. årlig" in chunks[0].text and "Tildeles av Samarbeidsorganet" in chunks[0].text
+
+
+def test_a_lead_in_sentence_ending_in_a_colon_stays_with_the_paragraph_before_it() -> None:
+    doc = document(
+        "Strategisamling HUNT5\n\nPlanleggingen av neste befolkningsundersøkelse er i gang.\n\n"
+        "Mye skal avklares, blant annet:\n\n• Finansiering\n\n• Logistikk"
+    )
+    chunks = chunk_document(doc)
+    assert len(chunks) == 1
+    assert chunks[0].units[-3:] == ["Mye skal avklares, blant annet:", "- Finansiering", "- Logistikk"]

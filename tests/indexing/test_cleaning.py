@@ -187,3 +187,59 @@ def test_normalise_for_match_keeps_suspended_hyphen_before_og(raw: str) -> None:
 )
 def test_word_broken_across_a_blank_line_is_rejoined(raw: str, word: str) -> None:
     assert word in clean_text(raw)
+
+
+# --- slide text boxes: lines broken over blank lines ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "joined"),
+    [
+        (
+            "Prøve ut og etablere en modell for\n\nkombinasjonsstillinger mellom studieprogram",
+            "Prøve ut og etablere en modell for kombinasjonsstillinger mellom studieprogram",
+        ),
+        ("Helse for en bedre\n\nverden", "Helse for en bedre verden"),
+        (
+            "faste møter i praksisperioden –\n\nveiledning av veilederne.",
+            "faste møter i praksisperioden – veiledning av veilederne.",
+        ),
+        (
+            "• Minst fire publikasjonspoeng (i gjennomsnitt)\n\ni godkjente publikasjonskanaler",
+            "- Minst fire publikasjonspoeng (i gjennomsnitt) i godkjente publikasjonskanaler",
+        ),
+    ],
+)
+def test_sentence_broken_over_a_blank_line_is_joined(raw: str, joined: str) -> None:
+    assert joined in lines(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Pilot veilederutdanning høst 2019.   3\n\nkompetanse og",  # a table cell, not the sentence above
+        "Første avsnitt slutter her.\n\nog så en ny tanke",
+        "• Punkt én\n\n• Punkt to",
+        "Økonomi\n\nhttps://www.ntnu.no/mh/strategi",
+        "Tema:\n\nøkonomistatus",
+    ],
+)
+def test_separate_blocks_are_not_joined_over_a_blank_line(raw: str) -> None:
+    assert len(lines(raw)) == 2
+
+
+def test_a_new_text_frame_starts_a_new_block() -> None:
+    out = clean_text("Nestleder: Gunnar Morken\n Allmøte ved MH-fakultetet\n\n4. desember")
+    assert out.split("\n\n")[:2] == ["Nestleder: Gunnar Morken", "Allmøte ved MH-fakultetet"]
+
+
+def test_a_new_text_frame_continues_only_a_sentence_cut_after_a_connector() -> None:
+    assert lines("Den delen av bevilgingen fra\n Kunnskapsdepartementet som") == [
+        "Den delen av bevilgingen fra Kunnskapsdepartementet som"
+    ]
+    assert len(lines("Studentrådet fordeler midler\n\n v/ FTV Studentrådet MH")) == 2
+
+
+def test_long_or_comma_colon_lines_are_lead_ins_not_headings() -> None:
+    assert lines("Mye skal avklares, blant annet:\n• Finansiering")[0] == "Mye skal avklares, blant annet:"
+    assert lines("Eksempel på program:\n• Forskergruppelederprogrammet")[0] == "# Eksempel på program:"
