@@ -54,7 +54,7 @@ def test_dev_cases_pass(shared_assistant: Assistant) -> None:
 
 
 def test_project_cases_pass(shared_assistant: Assistant) -> None:
-    threshold = float(os.environ.get("PLAN_EVAL_MIN_PASS", "0.60"))
+    threshold = float(os.environ.get("PLAN_EVAL_MIN_PASS", "0.82"))
     summary, results = evaluate(shared_assistant, PROJECT_CASES)
     assert summary.total >= 100
     rate = summary.pass_rate
