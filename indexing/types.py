@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 def content_hash(*parts: object) -> str:
@@ -62,9 +63,9 @@ class Chunk:
         if not self.id:
             object.__setattr__(self, "id", content_hash(self.source, self.position, self.page, self.text))
 
-    @property
+    @cached_property
     def units(self) -> list[str]:
-        """Return the chunk's whole pieces (one per line)."""
+        """Return the chunk's whole pieces (one per line), split once."""
         return [line for line in self.text.split("\n") if line.strip()]
 
     def embedding_text(self) -> str:
