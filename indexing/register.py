@@ -49,9 +49,10 @@ class PlanSummary:
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the measures table and its indexes if they are missing."""
-    with conn:
-        conn.executescript(_SCHEMA)
+    """Create the measures table and its indexes if they are missing, inside the caller's transaction."""
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
 
 
 def _row(m: Measure, position: int) -> tuple[object, ...]:
@@ -63,23 +64,21 @@ def _measure(row: sqlite3.Row | tuple[object, ...]) -> Measure:
 
 
 def replace_measures(conn: sqlite3.Connection, source: str, measures: Iterable[Measure]) -> int:
-    """Replace one source's measures (each starts as its own series until relink); return the count."""
+    """Replace one source's measures (each starts as its own series until relink); the caller commits."""
     items = list(measures)
     if any(m.source != source for m in items):
         raise ValueError(f"replace_measures({source!r}) was given measures of another source")
     rows = [_row(m, i) for i, m in enumerate(items)]
     placeholders = ", ".join("?" * (len(_FIELDS) + 3))
     columns = ", ".join((*_FIELDS, "year", "position", "series_id"))
-    with conn:
-        conn.execute("DELETE FROM measures WHERE source = ?", (source,))
-        conn.executemany(f"INSERT OR REPLACE INTO measures ({columns}) VALUES ({placeholders})", rows)
+    conn.execute("DELETE FROM measures WHERE source = ?", (source,))
+    conn.executemany(f"INSERT OR REPLACE INTO measures ({columns}) VALUES ({placeholders})", rows)
     return len(rows)
 
 
 def delete_source(conn: sqlite3.Connection, source: str) -> int:
-    """Delete one source's measures; return how many were removed."""
-    with conn:
-        return conn.execute("DELETE FROM measures WHERE source = ?", (source,)).rowcount
+    """Delete one source's measures; return how many were removed (the caller commits)."""
+    return conn.execute("DELETE FROM measures WHERE source = ?", (source,)).rowcount
 
 
 def _select(conn: sqlite3.Connection, where: str = "", args: tuple[object, ...] = ()) -> list[Measure]:
@@ -142,8 +141,7 @@ def plans(conn: sqlite3.Connection) -> list[PlanSummary]:
 def relink(conn: sqlite3.Connection) -> int:
     """Recompute series ids over all measures (run after an ingest); return how many series span >1 plan."""
     mapping = link_measures(_select(conn))
-    with conn:
-        conn.executemany("UPDATE measures SET series_id = ? WHERE id = ?", [(s, i) for i, s in mapping.items()])
+    conn.executemany("UPDATE measures SET series_id = ? WHERE id = ?", [(s, i) for i, s in mapping.items()])
     sizes: dict[str, int] = {}
     for s in mapping.values():
         sizes[s] = sizes.get(s, 0) + 1

@@ -158,3 +158,13 @@ def test_register_persists_beside_the_index(tmp_path: Path) -> None:
         assert [(m.page, m.title) for m in found] == [(2, "Open an innovation lab with the hospital")]
     finally:
         second.close()
+
+
+def test_register_writes_are_part_of_the_callers_transaction(conn: sqlite3.Connection) -> None:
+    conn.commit()
+    with pytest.raises(RuntimeError), conn:
+        register.ensure_schema(conn)
+        register.replace_measures(conn, REPORT_2019, extract_measures(load_document(CORPUS / REPORT_2019)))
+        register.relink(conn)
+        raise RuntimeError("the document's ingest failed after the register was written")
+    assert register.query_measures(conn) == []
