@@ -61,18 +61,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Run an accuracy case file and report."""
-    from assistant.evaluation import load_cases, run
+    from assistant.evaluation import answerer, load_cases, run
 
     cases = load_cases(Path(args.cases))
-    assistant = _assistant(args)
-
-    def answer(case: Any) -> tuple[dict[str, Any], list[str]]:
-        result = assistant.answer(case.question, case.history)
-        _, hits = assistant.search(case.question, case.history)
-        data = result.to_json()
-        data["latency_ms"] = result.extra.get("latency_ms", 0)
-        return data, [h.chunk.source for h in hits]
-
+    answer = answerer(_assistant(args))
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", encoding="utf-8") as out:

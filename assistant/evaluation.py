@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.types import Hit
 from indexing.errors import BadRequest
 
 KINDS = ("lookup", "numeric", "list", "followup", "unanswerable")
@@ -183,6 +184,22 @@ class Summary:
             f"| latency p95 | {percentile(self.latencies, 95):.0f} ms |",
         ]
         return out
+
+
+def answerer(
+    assistant: Any, seen: Callable[[Case, list[Hit]], None] | None = None
+) -> Callable[[Case], tuple[dict[str, Any], list[str]]]:
+    """Answer cases with an Assistant: the result JSON with its latency, and the retrieved sources for hit@k."""
+
+    def answer(case: Case) -> tuple[dict[str, Any], list[str]]:
+        result, hits = assistant.answer_with_hits(case.question, case.history)
+        if seen is not None:
+            seen(case, hits)
+        data = result.to_json()
+        data["latency_ms"] = result.extra.get("latency_ms", 0)
+        return data, [h.chunk.source for h in hits]
+
+    return answer
 
 
 def run(

@@ -137,6 +137,10 @@ class Assistant:
 
     def answer(self, question: str, history: Sequence[str] = ()) -> Answer:
         """Answer a question (with earlier questions of the conversation) from the indexed documents."""
+        return self.answer_with_hits(question, history)[0]
+
+    def answer_with_hits(self, question: str, history: Sequence[str] = ()) -> tuple[Answer, list[Hit]]:
+        """Answer a question and also return the passages retrieved for it (evaluation's hit@k)."""
         started = time.perf_counter()
         question = (question or "").strip()
         if not question:
@@ -157,4 +161,4 @@ class Assistant:
             else:  # a count: the register's list, plus the documents' own statement of the number
                 result = register if passages.abstained else merge_answers(register, passages, keep=2)
         result.extra["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        return result
+        return result, hits

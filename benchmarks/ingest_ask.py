@@ -17,7 +17,7 @@ from typing import Any
 from lc_baseline import CHUNK_OVERLAP, CHUNK_SIZE, Baseline, E5Embeddings, release_chroma
 
 from assistant.config import Settings
-from assistant.evaluation import Case, fact_present, load_cases, percentile, run
+from assistant.evaluation import Case, answerer, fact_present, load_cases, percentile, run
 from assistant.service import Assistant
 from indexing.embedding import E5Embedder
 from indexing.errors import PlanAssistantError
@@ -111,16 +111,11 @@ def bench(args: argparse.Namespace, tmp: Path, cases: list[Case], embedder: E5Em
             lc["search"].append(timed(lambda c=case: base.search(baseline_query(c))))
     top5: dict[str, Top5] = {}
 
-    def answer(case: Case) -> tuple[dict[str, Any], list[str]]:
-        result = assistant.answer(case.question, case.history)
-        _, hits = assistant.search(case.question, case.history)
+    def keep_top5(case: Case, hits: list[Any]) -> None:
         top5[case.id] = [(h.chunk.source, h.chunk.text) for h in hits[:5]]
-        data = result.to_json()
-        data["latency_ms"] = result.extra.get("latency_ms", 0)
-        return data, [h.chunk.source for h in hits]
 
     log("Plan Assistant: evaluation pass (pass rate, hit@5)")
-    summary, _ = run(cases, answer)
+    summary, _ = run(cases, answerer(assistant, keep_top5))
     pa["pass"], pa["hits"] = (summary.passed, summary.total), hit_rates(cases, top5)
     log("LangChain baseline: hit@5 pass")
     docs = {c.id: base.search(baseline_query(c)) for c in cases}

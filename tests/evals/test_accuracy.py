@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.evaluation import Case, Summary, load_cases, run
+from assistant.evaluation import Summary, answerer, load_cases, run
 from assistant.service import Assistant
 from tests.conftest import SHARED
 
@@ -23,15 +23,7 @@ DEV_MIN_PASSED = 12  # of the 14 shared dev cases
 
 def evaluate(assistant: Assistant, path: Path) -> tuple[Summary, list[dict[str, Any]]]:
     """Run a case file the way `plan-assistant eval` does: the answer, plus the retrieved sources for hit@k."""
-
-    def answer(case: Case) -> tuple[dict[str, Any], list[str]]:
-        result = assistant.answer(case.question, case.history)
-        _, hits = assistant.search(case.question, case.history)
-        data = result.to_json()
-        data["latency_ms"] = result.extra.get("latency_ms", 0)
-        return data, [h.chunk.source for h in hits]
-
-    summary, results = run(load_cases(path), answer)
+    summary, results = run(load_cases(path), answerer(assistant))
     print(f"\n{path.name}:", *summary.lines(), sep="\n")
     return summary, results
 
