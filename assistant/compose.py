@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.query import Concept, Query
 from assistant.retrieval import KeywordIndex
-from assistant.text import index_terms, stem, words
+from assistant.text import YEAR, index_terms, number_words, stem, words
 from assistant.types import Answer, Citation, Hit
 from indexing.types import Chunk
 
@@ -24,15 +25,10 @@ MIN_SUPPORT = 0.36
 MAX_PASSAGES = 4  # distinct passages an answer draws on
 MIN_SUPPORT_WITH_ABSENT = 0.7
 MIN_SUPPORT_SHORT = 0.75
-UNTRANSLATED = 1.0
 W_LEX, W_DENSE, W_PRIOR = 0.5, 0.35, 0.15
-_NUMBER_WORDS_NB = "to tre fire fem seks sju syv åtte ni ti elleve tolv femten tjue tretti førti femti hundre tusen"
-NUMBER_WORDS = frozenset(stem(w) for w in (_NUMBER_WORDS_NB + " million millioner mill milliard halvparten").split())
-_EN_NUMBERS = frozenset(("one two three four five six seven eight nine ten eleven twelve twenty hundred " * 1).split())
 LISTY = ("list_item", "table_row", "record", "mixed")
 _NUMBER = re.compile(r"\d")
 _NUMBERED = re.compile(r"\d{1,2}[.)] ")
-_YEAR = re.compile(r"(19|20)\d\d")
 
 
 @dataclass(frozen=True)
@@ -41,8 +37,6 @@ class Scored:
 
     hit_rank: int
     unit_index: int
-    text: str
-    coverage: float
     score: float
 
 
@@ -56,7 +50,7 @@ def coverage(
         if known:
             weight = concept.weight * max(known)
         elif query.lang == "en" and not concept.translated:
-            weight = concept.weight * UNTRANSLATED * index.median_idf
+            weight = concept.weight * index.median_idf
         else:
             weight = concept.weight * index.idf_of("\x00")
         den += weight
@@ -69,19 +63,24 @@ def coverage(
     return num / den if den else 0.0
 
 
+def windows(hit: Hit, index: KeywordIndex) -> Iterator[tuple[slice, set[str], frozenset[str]]]:
+    """Yield each passage window of a hit (a unit with one unit before and two after): units, terms, context."""
+    units, context = index.terms_of(hit.chunk)
+    for i in range(len(units)):
+        around = slice(max(0, i - 1), i + 3)
+        yield around, set().union(*units[around]), context
+
+
 def support(query: Query, hits: list[Hit], index: KeywordIndex) -> float:
     """How well the best passage window (a unit with its neighbours) covers the question."""
     best = 0.0
-    years = [c.stems for c in query.concepts if c.weight >= 1.0 and _YEAR.fullmatch(c.surface)]
+    years = [c.stems for c in query.concepts if c.weight >= 1.0 and YEAR.fullmatch(c.surface)]
     for hit in hits:
-        units, context = index.terms_of(hit.chunk)
-        for i in range(len(units)):
-            window = set().union(*units[max(0, i - 1) : i + 3])
+        counting = [counts(query.counted, u, index) for u in hit.chunk.units] if query.counted else []
+        for around, window, context in windows(hit, index):
             if years and not any(y & (window | context) for y in years):
                 continue  # a question about 2022 needs a passage about 2022
-            if query.counted and not any(
-                counts(query.counted, u, index) for u in hit.chunk.units[max(0, i - 1) : i + 3]
-            ):
+            if query.counted and not any(counting[around]):
                 continue  # "how many X" needs a passage that puts a number next to X
             best = max(best, coverage(query, window, context, index))
     return best
@@ -90,11 +89,17 @@ def support(query: Query, hits: list[Hit], index: KeywordIndex) -> float:
 def counts(counted: frozenset[str], unit: str, index: KeywordIndex, reach: int = 5) -> bool:
     """True when a unit puts a number (not a year) within a few words of what is counted ('fire tildelinger')."""
     toks = words(unit)
-    numbers = [i for i, w in enumerate(toks) if (w.isdigit() and not _YEAR.fullmatch(w)) or stem(w) in NUMBER_WORDS]
+    numbers = [i for i, w in enumerate(toks) if (w.isdigit() and not YEAR.fullmatch(w)) or stem(w) in number_stems()]
     if not numbers:
         return False
     things = [i for i, w in enumerate(toks) if stem(w) in counted or {stem(p) for p in index.vocab.split(w)} & counted]
     return any(abs(i - j) <= reach for i in numbers for j in things)
+
+
+@lru_cache(maxsize=1)
+def number_stems() -> frozenset[str]:
+    """Return the stems of the Norwegian words for numbers."""
+    return frozenset(stem(w) for w in number_words()["nb"])
 
 
 def absent_concepts(query: Query, index: KeywordIndex) -> list[str]:
@@ -106,7 +111,7 @@ def absent_concepts(query: Query, index: KeywordIndex) -> list[str]:
         return any(len(s) >= 8 and index.vocab.prefixed(s[:5]) for s in c.stems)  # a compound of known words
 
     def topical(c: Concept) -> bool:  # "co" of co-located, "two" of two-year name no topic
-        return c.weight >= 1.0 and len(c.surface) > 2 and c.surface not in _EN_NUMBERS
+        return c.weight >= 1.0 and len(c.surface) > 2 and c.surface not in number_words()["en"]
 
     return [c.surface for c in query.concepts if topical(c) and not known(c)]
 
@@ -114,10 +119,8 @@ def absent_concepts(query: Query, index: KeywordIndex) -> list[str]:
 def covers_all(concepts: list[Concept], hits: list[Hit], index: KeywordIndex) -> bool:
     """True when one passage window names every concept, at least as part of a compound."""
     for hit in hits:
-        units, context = index.terms_of(hit.chunk)
-        for i in range(len(units)):
-            terms = set().union(*units[max(0, i - 1) : i + 3]) | context
-            if all((c.stems | c.parts) & terms for c in concepts):
+        for _, window, context in windows(hit, index):
+            if all((c.stems | c.parts) & (window | context) for c in concepts):
                 return True
     return False
 
@@ -151,19 +154,15 @@ def score_units(query: Query, hits: list[Hit], index: KeywordIndex) -> list[Scor
     out = []
     for rank, hit in enumerate(hits):
         unit_terms, context = index.terms_of(hit.chunk)
+        units = hit.chunk.units
         prior = hit.score / best_fused
-        for i, unit in enumerate(hit.chunk.units):
+        for i, unit in enumerate(units):
             cov = coverage(query, unit_terms[i], context, index)
             bonus = 0.05 if query.intent == "count" and _NUMBER.search(unit) else 0.0
-            if (
-                query.intent == "list"
-                and unit.endswith(":")
-                and hit.chunk.units[i + 1 : i + 2] != []
-                and hit.chunk.units[i + 1].startswith("- ")
-            ):
+            if query.intent == "list" and unit.endswith(":") and i + 1 < len(units) and units[i + 1].startswith("- "):
                 bonus = 0.1  # a lead-in with its list under it answers a list question
             dense = (hit.unit_scores[i] - lo) / span if i < len(hit.unit_scores) else 0.0
-            out.append(Scored(rank, i, unit, cov, W_LEX * cov + W_DENSE * dense + W_PRIOR * prior + bonus))
+            out.append(Scored(rank, i, W_LEX * cov + W_DENSE * dense + W_PRIOR * prior + bonus))
     return out
 
 
@@ -196,7 +195,7 @@ def select(query: Query, hits: list[Hit], scored: list[Scored], max_units: int, 
             siblings = [s for s in scored if s.hit_rank == rank]
             top = max(s.score for s in siblings)
             whole = heading_matches(query, chunk.heading or "", index)
-            chosen += [s for s in siblings if (whole or s.score >= 0.9 * top) and s not in chosen]
+            chosen += [s for s in siblings if whole or s.score >= 0.9 * top]
     return sorted(set(chosen), key=lambda s: (s.hit_rank, s.unit_index))
 
 
@@ -224,18 +223,6 @@ class Span:
     def texts(self) -> list[str]:
         """Return the span's units as they stand in the document."""
         return [citation_text(u) for u in self.chunk.units[self.start : self.end + 1]]
-
-
-def spans_of(selected: list[Scored], hits: list[Hit]) -> list[Span]:
-    """Merge consecutive selected units of the same chunk into spans, in ranking order of chunks."""
-    spans: list[Span] = []
-    for s in selected:
-        last = spans[-1] if spans else None
-        if last is not None and last.chunk.id == hits[s.hit_rank].chunk.id and last.end + 1 == s.unit_index:
-            last.end = s.unit_index
-        else:
-            spans.append(Span(hits[s.hit_rank].chunk, s.unit_index, s.unit_index))
-    return spans
 
 
 def extend_leads(spans: list[Span], following: Callable[[Chunk], Chunk | None], budget: int = 420) -> list[Span]:
@@ -318,7 +305,8 @@ def compose(
     if not scored or weakly_supported(query, hits, index):
         return abstain(query)
     limit = max_citations * (3 if query.intent in ("list", "count") else 1)
-    spans = spans_of(select(query, hits, scored, limit, index), hits)
+    selected = select(query, hits, scored, limit, index)
+    spans = merge_spans([Span(hits[s.hit_rank].chunk, s.unit_index, s.unit_index) for s in selected])
     spans = merge_spans([widen(s) for s in spans])
     if following is not None:
         spans = extend_leads(spans, following)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.text import (
+    YEAR,
     Vocabulary,
     content_words,
     detect_language,
@@ -47,7 +48,6 @@ _LIST_START = re.compile(
     r"nevn|list opp|what (measures|goals|groups|courses|programmes|tiltak))\b",
     re.I,
 )
-_YEAR = re.compile(r"(19|20)\d\d")
 _HOW_MANY = re.compile(r"\b(how many|hvor mange|number of|antall)\b", re.I)
 _COUNT = re.compile(r"\b(how many|how much|hvor mange|hvor mye|antall|number of|hvor stor)\b", re.I)
 
@@ -166,7 +166,7 @@ def counted_terms(question: str, concepts: list[Concept]) -> frozenset[str]:
         if len(w) == 1:
             continue  # the s of "strategy's"
         concept = by_word.get(w) or by_word.get(w[:-1] if w.endswith("s") else "")
-        if concept is not None and not _YEAR.fullmatch(w):
+        if concept is not None and not YEAR.fullmatch(w):
             counted.append(concept)
         elif counted or not (w in sw["en"] or w in sw["nb"]):
             break

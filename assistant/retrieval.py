@@ -48,7 +48,6 @@ class KeywordIndex:
     """BM25 over stemmed chunk terms (bm25s), plus document frequencies for coverage checks."""
 
     chunks: list[Chunk]
-    terms: list[set[str]]
     vocab: Vocabulary
     idf: dict[str, float]
     bm25: object
@@ -72,7 +71,8 @@ class KeywordIndex:
         import bm25s
 
         words = frozenset(w for c in chunks for w in content_words(c.text) if len(w) >= 4)
-        token_lists = [index_terms(c.embedding_text(), Vocabulary(words)) or ["∅"] for c in chunks]
+        word_vocab = Vocabulary(words)
+        token_lists = [index_terms(c.embedding_text(), word_vocab) or ["∅"] for c in chunks]
         stems = {t for toks in token_lists for t in toks}
         vocab = Vocabulary(words, tuple(sorted(stems)), frozenset(stems))
         unit_terms = {c.id: [frozenset(index_terms(u, vocab)) for u in c.units] for c in chunks}
@@ -84,7 +84,7 @@ class KeywordIndex:
         n = max(len(chunks), 1)
         idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
         median = sorted(idf.values())[len(idf) // 2] if idf else 3.0
-        return cls(chunks, [set(t) for t in token_lists], vocab, idf, retriever, median, unit_terms, context_terms)
+        return cls(chunks, vocab, idf, retriever, median, unit_terms, context_terms)
 
     def idf_of(self, term: str) -> float:
         """Return a term's IDF (unseen terms get the maximum)."""
@@ -138,11 +138,13 @@ class Retriever:
         rankings: list[list[tuple[str, float]]] = []
         for n, vec in enumerate(qvecs):
             ranking: list[tuple[str, float]] = []
+            ranked: set[str] = set()
             for unit_id, sim in self.store.dense_search(vec, pool * 3):
                 cid = unit_id.rsplit(":", 1)[0]
                 if n == 0:
                     unit_scores[unit_id] = sim
-                if cid in by_id and cid not in dict(ranking):
+                if cid in by_id and cid not in ranked:
+                    ranked.add(cid)
                     ranking.append((cid, sim))
             rankings.append(ranking[:pool])
         dense = rankings[0]

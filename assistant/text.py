@@ -11,6 +11,7 @@ from importlib import resources
 
 import Stemmer
 
+YEAR = re.compile(r"(19|20)\d\d")
 _WORD = re.compile(r"[a-zæøåäöüéèáà0-9]+", re.I)
 _DIGIT_GROUPS = re.compile(r"(?<=\d)[ .](?=\d{3}(?!\d))")
 _FALLBACK_STOP = {
@@ -45,6 +46,14 @@ def stopwords() -> dict[str, frozenset[str]]:
         words = {w.strip().lower() for w in _data_lines(f"stopwords_{lang}.txt")}
         out[lang] = frozenset(words | set(_FALLBACK_STOP[lang].split()))
     return out
+
+
+@lru_cache(maxsize=1)
+def number_words() -> dict[str, frozenset[str]]:
+    """Return the words for numbers per language ("fire", "four")."""
+    return {
+        lang: frozenset(w.strip().lower() for w in _data_lines(f"number_words_{lang}.txt")) for lang in ("en", "nb")
+    }
 
 
 @lru_cache(maxsize=1)
@@ -168,6 +177,14 @@ def _singular(word: str) -> list[str]:
     return forms
 
 
+def glossary_key(phrase: list[str]) -> str | None:
+    """Return the glossary entry a phrase matches, also with its last (or, from three words, first) word singular."""
+    forms = [" ".join([*phrase[:-1], f]) for f in _singular(phrase[-1])]
+    if len(phrase) >= 3:  # "heads of department"
+        forms += [" ".join([f, *phrase[1:]]) for f in _singular(phrase[0])[1:]]
+    return next((f for f in forms if f in glossary()), None)
+
+
 def expand(text: str, keep: frozenset[str] = frozenset()) -> list[tuple[str, list[str]]]:
     """Map each content word or glossary phrase of a question to its Norwegian equivalents (not words in keep)."""
     gl = glossary()
@@ -179,11 +196,7 @@ def expand(text: str, keep: frozenset[str] = frozenset()) -> list[tuple[str, lis
         for i in range(len(toks) - n + 1):
             if any(j in used for j in range(i, i + n)):
                 continue
-            phrase_words = toks[i : i + n]
-            candidates = [" ".join([*phrase_words[:-1], f]) for f in _singular(phrase_words[-1])]
-            if n >= 3:  # "heads of department"
-                candidates += [" ".join([f, *phrase_words[1:]]) for f in _singular(phrase_words[0])[1:]]
-            hit = next((c for c in candidates if c in gl), None)
+            hit = glossary_key(toks[i : i + n])
             if hit is None:
                 continue
             if n == 1 and (toks[i] in sw["en"] and toks[i] not in ("when", "who", "why", "where") or toks[i] in keep):
@@ -208,10 +221,7 @@ def translate(text: str) -> str:
             phrase = toks[i : i + n]
             if len(phrase) < n:
                 continue
-            forms = [" ".join([*phrase[:-1], f]) for f in _singular(phrase[-1])]
-            if n >= 3:
-                forms += [" ".join([f, *phrase[1:]]) for f in _singular(phrase[0])[1:]]
-            hit = next((c for c in forms if c in gl), None)
+            hit = glossary_key(phrase)
             if hit is not None and not (n == 1 and toks[i] in sw["en"]):
                 out.append(gl[hit][0])
                 i += n
