@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -181,7 +180,6 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     )
     app.state.settings = settings
     app.state.assistant = assistant
-    app.state.ingest_lock = threading.Lock()
     install_error_handlers(app)
 
     @app.get("/healthz", tags=["service"], summary="Health check", response_model=Health)

@@ -172,11 +172,7 @@ async def _ingest_one(request: Request, upload: UploadFile, limit: int) -> tuple
         data = await read_limited(upload, name, limit)
         assistant = _assistant(request)
 
-        def work() -> tuple[str, int]:
-            with request.app.state.ingest_lock:
-                return assistant.indexer.ingest_bytes(name, data)
-
-        status, chunks = await run_in_threadpool(work)
+        status, chunks = await run_in_threadpool(assistant.ingest_bytes, name, data)
         return UploadResult(name=name, status=status, chunks=chunks), 200  # type: ignore[arg-type]
     except PlanAssistantError as exc:
         log.info("upload of %r refused: %s", name, exc.message)
@@ -211,7 +207,7 @@ async def upload_documents(request: Request) -> JSONResponse:
     results = [r for r, _ in outcomes]
     body: dict[str, Any] = {
         "results": [r.model_dump() for r in results],
-        "documents": len(_assistant(request).store.documents()),
+        "documents": _assistant(request).store.stats()["documents"],
     }
     if all(r.status == "failed" for r in results):
         first = results[0].error
@@ -229,10 +225,7 @@ async def upload_documents(request: Request) -> JSONResponse:
 )
 def delete_document(name: str, request: Request) -> dict[str, str]:
     """Remove a document, its passages, vectors, derived register rows and stored original."""
-    assistant = _assistant(request)
-    assistant.store.document(name)
-    with request.app.state.ingest_lock:
-        assistant.indexer.remove(name)
+    _assistant(request).remove(name)
     return {"removed": name}
 
 

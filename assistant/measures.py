@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections import Counter
@@ -307,7 +306,8 @@ def print_measures(assistant: Any, **filters: Any) -> int:
         "text",
     )
     if as_json:
-        print(json.dumps([{f: dataclasses.asdict(m)[f] for f in fields} for m in rows], ensure_ascii=False, indent=2))
+        records = [{f: getattr(m, f) for f in fields} for m in rows]
+        print(json.dumps(records, ensure_ascii=False, indent=2))
         return 0
     for m in rows:
         score = "" if m.status_score is None else str(m.status_score)

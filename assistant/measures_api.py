@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from assistant.schemas import errors
+from indexing.register import ensure_schema, query_measures
 
 router = APIRouter()
 
@@ -57,10 +58,6 @@ def list_measures(
     q: str | None = Query(None, max_length=200, description="words in the measure's title, status or text"),
 ) -> list[dict[str, Any]]:
     """List measures matching every given filter (empty while the register is not built)."""
-    try:
-        from indexing.register import ensure_schema, query_measures
-    except ImportError:
-        return []
     with request.app.state.assistant.store.connect() as conn:
         ensure_schema(conn)
         found = query_measures(
@@ -72,4 +69,4 @@ def list_measures(
             year=year,
             text=_given(q),
         )
-    return [{**dataclasses.asdict(m), "year": getattr(m, "year", None)} for m in found]
+    return [{**dataclasses.asdict(m), "year": m.year} for m in found]

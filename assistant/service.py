@@ -83,6 +83,16 @@ class Assistant:
         with self._ingest_lock:
             return self.indexer.ingest(paths, prune=prune, progress=progress)
 
+    def ingest_bytes(self, name: str, data: bytes) -> tuple[str, int]:
+        """Index one uploaded file; return its status and chunk count."""
+        with self._ingest_lock:
+            return self.indexer.ingest_bytes(name, data)
+
+    def remove(self, source: str) -> None:
+        """Remove one document and what was derived from it."""
+        with self._ingest_lock:
+            self.indexer.remove(source)
+
     def search(self, question: str, history: Sequence[str] = ()) -> tuple[Query, list[Hit]]:
         """Analyse a question and retrieve the passages for it."""
         hist = tuple(h.strip() for h in history if h and h.strip())[-6:]

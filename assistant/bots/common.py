@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from assistant.api import error_body
+from assistant.bots import cards
 from assistant.config import Settings
 from assistant.feedback import Feedback, FeedbackStore
 from assistant.service import Assistant
@@ -75,6 +76,37 @@ def store_feedback(
         abstained=abstained,
     )
     return FeedbackStore(settings.store_dir).add(item)
+
+
+async def record_feedback(
+    assistant: Assistant,
+    settings: Settings,
+    *,
+    channel: str,
+    ref: object,
+    rating: object,
+    shown_answer: str = "",
+) -> str:
+    """Store a 👍/👎 from a bot's button off the event loop; return the thanks (or not-saved) line to show."""
+    question = ""
+    try:
+        question, history = cards.parse_ref(ref)
+        if rating not in ("up", "down"):
+            raise ValueError(f"unknown rating {rating!r}")
+        await asyncio.to_thread(
+            store_feedback,
+            assistant,
+            settings,
+            channel=channel,
+            rating=str(rating),
+            question=question,
+            history=history,
+            shown_answer=shown_answer,
+        )
+        return cards.label(detect_language(question), "thanks")
+    except Exception:
+        log.exception("%s bot: could not store feedback", channel)
+        return cards.label(detect_language(question), "not_saved")
 
 
 def missing_message(bot: str, missing: Sequence[str], hint: str = "") -> str:

@@ -24,12 +24,11 @@ from assistant.bots.common import (
     apology,
     missing_message,
     mount_unavailable,
-    store_feedback,
+    record_feedback,
     try_answer,
 )
 from assistant.config import Settings
 from assistant.service import Assistant
-from assistant.text import detect_language
 from indexing.errors import PlanAssistantError
 
 log = logging.getLogger("plan_assistant.bots.slack")
@@ -178,23 +177,14 @@ class SlackBot:
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         user = (body.get("user") or {}).get("id")
-        question = ""
-        try:
-            question, history = cards.parse_ref(action.get("value") or "")
-            await asyncio.to_thread(
-                store_feedback,
-                self.assistant,
-                self.settings,
-                channel="slack",
-                rating=rating,
-                question=question,
-                history=history,
-                shown_answer=str(message.get("text", "")),
-            )
-            text = cards.label(detect_language(question), "thanks")
-        except Exception:
-            log.exception("slack bot: could not store feedback")
-            text = cards.label(detect_language(question), "not_saved")
+        text = await record_feedback(
+            self.assistant,
+            self.settings,
+            channel="slack",
+            ref=action.get("value") or "",
+            rating=rating,
+            shown_answer=str(message.get("text", "")),
+        )
         if channel and user:
             try:
                 thread_ts = message.get("thread_ts") or message.get("ts")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import re
@@ -30,7 +29,7 @@ from microsoft_agents.hosting.fastapi import CloudAdapter
 
 from assistant.api import error_body
 from assistant.bots import cards
-from assistant.bots.common import apology, missing_message, mount_unavailable, store_feedback, try_answer
+from assistant.bots.common import apology, missing_message, mount_unavailable, record_feedback, try_answer
 from assistant.bots.teams_auth import (
     TokenValidator,
     Unauthorized,
@@ -40,7 +39,6 @@ from assistant.bots.teams_auth import (
 )
 from assistant.config import Settings
 from assistant.service import Assistant
-from assistant.text import detect_language
 from assistant.types import Answer
 
 log = logging.getLogger("plan_assistant.bots.teams")
@@ -162,25 +160,9 @@ class TeamsBot:
 
     async def on_feedback(self, context: TurnContext, value: dict[str, Any]) -> None:
         """Store a 👍/👎 from the card and thank the user."""
-        question = ""
-        try:
-            question, history = cards.parse_ref(value)
-            rating = value.get("rating")
-            if rating not in ("up", "down"):
-                raise ValueError(f"unknown rating {rating!r}")
-            await asyncio.to_thread(
-                store_feedback,
-                self.assistant,
-                self.settings,
-                channel="teams",
-                rating=rating,
-                question=question,
-                history=history,
-            )
-            text = cards.label(detect_language(question), "thanks")
-        except Exception:
-            log.exception("teams bot: could not store feedback")
-            text = cards.label(detect_language(question), "not_saved")
+        text = await record_feedback(
+            self.assistant, self.settings, channel="teams", ref=value, rating=value.get("rating")
+        )
         await context.send_activity(MessageFactory.text(text))
 
     async def on_error(self, context: TurnContext, error: Exception) -> None:

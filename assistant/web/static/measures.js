@@ -95,6 +95,12 @@ async function apply() {
     if (value) params.set(name, value);
   }
   const mine = ++seq;
+  if (all && ![...params.keys()].length) {
+    shown = all; // no filter: the whole register is already loaded
+    renderSummary();
+    renderTable();
+    return;
+  }
   try {
     const found = await request(`/api/measures?${params}`);
     if (mine !== seq) return;
@@ -111,6 +117,7 @@ export async function loadMeasures() {
   try {
     const [found, docs] = await Promise.all([request("/api/measures"), request("/api/documents").catch(() => null)]);
     all = found;
+    shown = found;
     titles = Object.fromEntries((docs ? docs.documents : []).map((d) => [d.source, d.title]));
   } catch {
     all = null;
