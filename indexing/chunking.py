@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from indexing.cleaning import is_lead_in
 from indexing.types import Chunk, Document, Page, Unit
 
 MAX_CHUNK_CHARS = 650
@@ -20,9 +21,12 @@ def _short_block(block: list[str]) -> bool:
     return len(block) <= 3 and all(len(line) <= 160 for line in block) and not block[0].startswith("#")
 
 
-def _lone_line(block: list[str] | None) -> bool:
+_OPEN_ENDINGS = frozenset({"i", "og", "for", "av", "med", "til", "som", "på", "om", "the", "of"})
+
+
+def _lone_line(block: list[str]) -> bool:
     """A block of one short line without sentence punctuation (a glyph-less bullet or a label)."""
-    return block is not None and len(block) == 1 and len(block[0]) <= 60 and not block[0].endswith((".", ":", ";"))
+    return len(block) == 1 and len(block[0]) <= 60 and not block[0].endswith((".", ":", ";"))
 
 
 def _is_slide_heading(block: list[str], following: list[str] | None, previous: list[str] | None = None) -> bool:
@@ -32,28 +36,16 @@ def _is_slide_heading(block: list[str], following: list[str] | None, previous: l
     """
     if len(block) != 1 or following is None:
         return False
-    if _lone_line(previous) and not (previous or [""])[0].startswith("#"):
+    if previous is not None and _lone_line(previous) and not previous[0].startswith("#"):
         return False
     line = block[0]
     if len(line) > 60 or line.endswith((".", "!", "?", ",", ";")) or _LONE_VALUE.match(line):
         return False
     if line.startswith(("-", "|", "#")) or _RECORD_START.match(line):
         return False
-    if line.endswith(":") and ("," in line or len(line.split()) > 4):
-        return False  # a lead-in sentence ("Mye skal avklares, blant annet:") belongs with what it leads into
-    if line.rsplit(" ", 1)[-1].lower() in (
-        "i",
-        "og",
-        "for",
-        "av",
-        "med",
-        "til",
-        "som",
-        "på",
-        "om",
-        "the",
-        "of",
-    ):
+    if is_lead_in(line):
+        return False  # a lead-in sentence belongs with what it leads into
+    if line.rsplit(" ", 1)[-1].lower() in _OPEN_ENDINGS:
         return False
     return len(following) >= 2 or len(following[0]) > 60 or following[0].startswith("- ")
 

@@ -83,8 +83,17 @@ def _is_heading_line(line: str) -> bool:
     digits_ok = not re.search(r"\d", re.sub(r"\b(19|20)\d\d\b", "", line))
     if len(letters) >= 4 and all(c.isupper() for c in letters) and len(line) <= 60 and digits_ok:
         return True
-    label = len(line) <= 50 and line.endswith(":") and line[:1].isupper()
-    return label and "," not in line and len(line.split()) <= 4  # longer ones lead into what follows
+    return len(line) <= 50 and line.endswith(":") and line[:1].isupper() and not is_lead_in(line)
+
+
+def is_lead_in(line: str) -> bool:
+    """True for a colon line that is a sentence leading into a list ("Mye skal avklares, blant annet:")."""
+    return line.endswith(":") and ("," in line or len(line.split()) > 4)
+
+
+def _cut_mid_sentence(prev: str) -> bool:
+    """True when a line stops where its sentence cannot end: after a connector word, a comma or a dash."""
+    return prev.rsplit(" ", 1)[-1].lower() in _CONNECTORS or prev.endswith((",", " –", " -"))
 
 
 def _should_join(prev: str, nxt: str) -> bool:
@@ -96,8 +105,7 @@ def _should_join(prev: str, nxt: str) -> bool:
     first = nxt[0]
     if first.islower() or first in '(«"':
         return True
-    last_word = prev.rsplit(" ", 1)[-1].lower()
-    return prev.endswith((",", "/", " –", " -")) or last_word in _CONNECTORS
+    return prev.endswith("/") or _cut_mid_sentence(prev)
 
 
 def _continues(prev: str, nxt: str, frame: bool = False) -> bool:
@@ -110,9 +118,8 @@ def _continues(prev: str, nxt: str, frame: bool = False) -> bool:
         return False
     if _is_heading_line(strip_bullet(prev)[1]) or _is_heading_line(nxt):
         return False
-    last_word = prev.rsplit(" ", 1)[-1].lower()
     lower_after_word = nxt[0].islower() and (prev[-1].isalpha() or prev[-1] == ")") and not frame
-    return lower_after_word or last_word in _CONNECTORS or prev.endswith((",", " –", " -"))
+    return lower_after_word or _cut_mid_sentence(prev)
 
 
 def _dehyphenate(prev: str, nxt: str) -> str | None:
